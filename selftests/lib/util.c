@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int run_cmd(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	st = system(cmd);
+	if (st == -1)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int cmd_output(const char *cmd, char *buf, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	int st;
+
+	if (!p)
+		return -errno;
+	buf[0] = '\0';
+	if (!fgets(buf, len, p))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int read_file_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+bool module_loaded(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return stat(path, &st) == 0;
+}
+
+static bool wait_path(const char *path, bool present, int timeout_ms)
+{
+	struct stat st;
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 10) {
+		if ((stat(path, &st) == 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+bool wait_for_path(const char *path, int timeout_ms)
+{
+	return wait_path(path, true, timeout_ms);
+}
+
+bool wait_for_path_gone(const char *path, int timeout_ms)
+{
+	return wait_path(path, false, timeout_ms);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util.h - small helpers shared by the cprhold selftests.
+ */
+#ifndef CPRHOLD_SELFTEST_UTIL_H
+#define CPRHOLD_SELFTEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Run a shell command, output to the test log; returns its exit status. */
+int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Run a command, first line of its stdout into buf (no newline). */
+int cmd_output(const char *cmd, char *buf, size_t len);
+/* Read a small file into buf, trailing newline stripped. */
+int read_file_str(const char *path, char *buf, size_t len);
+bool module_loaded(const char *name);
+bool wait_for_path(const char *path, int timeout_ms);
+bool wait_for_path_gone(const char *path, int timeout_ms);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/run_tests.sh - run inside the test VM (scripts/vmtest): each test
+# program in turn, its TAP output to the console and to $CPRHOLD_OUT/tap/.
+# Usage: run_tests.sh [PROGRAM...]   (default: every program, in order)
+
+cd "$(dirname "$0")" || exit 1
+OUT=${CPRHOLD_OUT:-/tmp/cprhold-selftests}
+mkdir -p "$OUT/tap"
+
+if [ $# -gt 0 ]; then
+	progs=("$@")
+else
+	read -r -a progs <<<"$(make -s list)"
+fi
+if [ ${#progs[@]} -eq 0 ]; then
+	echo "run_tests.sh: no test programs to run" >&2
+	exit 1
+fi
+
+rc=0
+for p in "${progs[@]}"; do
+	echo "# ---- $p ($(uname -r)) ----"
+	if [ ! -x "./$p" ]; then
+		printf 'TAP version 13\n1..1\nnot ok 1 %s # not built\n' "$p" > "$OUT/tap/$p.tap"
+		cat "$OUT/tap/$p.tap"
+		rc=1
+		continue
+	fi
+	"./$p" 2>&1 | tee "$OUT/tap/$p.tap"
+	prc=${PIPESTATUS[0]}
+	echo "# exit=$prc" >> "$OUT/tap/$p.tap"
+	[ "$prc" -eq 0 ] || rc=1
+done
+exit $rc
