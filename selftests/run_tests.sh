@@ -19,6 +19,9 @@ if [ ${#progs[@]} -eq 0 ]; then
 	exit 1
 fi
 
+# Tests other than module_test expect the module loaded, as a user would.
+modprobe cprhold || echo "run_tests.sh: modprobe cprhold failed" >&2
+
 rc=0
 for p in "${progs[@]}"; do
 	echo "# ---- $p ($(uname -r)) ----"
