@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cprhold internal definitions.
+ *
+ * Objects and their lifetimes:
+ *
+ *  struct cprhold_session  one per CPRHOLD_CREATE.  Reference counted: the
+ *			    session table holds one reference while the
+ *			    session is alive (OPEN, SEALED, CLAIMED), every
+ *			    session fd (struct cprhold_handle) holds one, a
+ *			    pending TTL work holds one, and lookups hold one
+ *			    while they work.  Each session in the table also
+ *			    pins the module, so rmmod fails while any exists.
+ *  struct cprhold_item     one parked file; owned by its session's rbtree
+ *			    (keyed by token) and released when the session
+ *			    ends.
+ *  struct cprhold_handle   the private data of a session fd: the session
+ *			    and the role the fd plays (creator or claimer).
+ *
+ * Locking:
+ *  cprhold_table_lock (mutex)  session table: name hash (RCU readers) and
+ *				creation-ordered list; per-user counts.
+ *  session->lock (mutex)	state, items, claim generation, times.
+ * Order: cprhold_table_lock may be held while taking a session->lock,
+ * never the reverse.  Name lookups run under RCU and take a reference with
+ * kref_get_unless_zero().
+ */
+#ifndef _CPRHOLD_H
+#define _CPRHOLD_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/rculist.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
+
+#include <linux/cprhold.h>
+
+struct pid;
+struct user_namespace;
+
+/* Module parameters (main.c). */
+extern unsigned int cprhold_max_sessions_per_user;
+extern unsigned int cprhold_max_entries_per_session;
+extern unsigned int cprhold_max_entries_total;
+
+/* Live-object counters, shown in sysfs (main.c). */
+extern atomic_t cprhold_nr_sessions;		/* in the table */
+extern atomic_t cprhold_nr_session_objs;	/* allocated, incl. ended */
+extern atomic_t cprhold_nr_items;		/* parked entries */
+
+extern struct workqueue_struct *cprhold_wq;
+
+enum cprhold_role {
+	CPRHOLD_ROLE_CREATOR,
+	CPRHOLD_ROLE_CLAIMER,
+};
+
+struct cprhold_item {
+	struct rb_node node;
+	u64 token;
+	struct file *file;
+	u32 flags;
+	u32 type;			/* enum cprhold_entry_type */
+	u64 addr;
+	char label[CPRHOLD_LABEL_MAX];
+};
+
+struct cprhold_session {
+	struct kref ref;
+	struct hlist_node hnode;	/* name hash, RCU, table lock */
+	struct list_head lnode;		/* creation order, table lock */
+	struct rcu_head rcu;
+	u64 id;				/* creation sequence number */
+
+	/* Immutable after creation. */
+	char name[CPRHOLD_NAME_MAX];
+	u8 secret[CPRHOLD_SECRET_SIZE];
+	u32 flags;
+	u64 ttl_ms;
+	kuid_t owner;			/* creator's effective uid */
+	struct pid *creator;
+	struct user_namespace *userns;	/* CPRHOLD_CREATE_USERNS */
+	u64 created_ns;
+
+	/* Protects everything below. */
+	struct mutex lock;
+	enum cprhold_state state;
+	enum cprhold_end end_reason;
+	struct rb_root items;
+	u32 nr_items;
+	u64 claim_gen;
+	u32 nr_claims;
+	struct pid *claimer;
+	u64 sealed_ns;
+	u64 claimed_ns;
+	unsigned long sealed_jiffies;
+	struct delayed_work ttl_work;
+};
+
+struct cprhold_handle {
+	struct cprhold_session *session;
+	enum cprhold_role role;
+	u64 claim_gen;			/* CPRHOLD_ROLE_CLAIMER */
+};
+
+/* The state of one ioctl call (ioctl.c). */
+struct cprhold_ucmd {
+	struct file *file;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+int cprhold_ucmd_respond(struct cprhold_ucmd *ucmd, size_t cmd_len);
+long cprhold_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long cprhold_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* session.c */
+extern const struct file_operations cprhold_session_fops;
+bool cprhold_file_is_cprhold(struct file *file);
+int cprhold_check_name(const char *s, size_t max, bool is_label);
+void cprhold_session_put(struct cprhold_session *s);
+int cprhold_create(struct cprhold_ucmd *ucmd);
+int cprhold_claim(struct cprhold_ucmd *ucmd);
+int cprhold_destroy(struct cprhold_ucmd *ucmd);
+int cprhold_list_sessions(struct cprhold_ucmd *ucmd);
+int cprhold_info(struct cprhold_ucmd *ucmd);
+int cprhold_seal(struct cprhold_ucmd *ucmd);
+int cprhold_finish(struct cprhold_ucmd *ucmd);
+int cprhold_abort(struct cprhold_ucmd *ucmd);
+struct cprhold_handle *cprhold_ucmd_handle(struct cprhold_ucmd *ucmd);
+void cprhold_table_exit(void);
+
+/* entry.c */
+int cprhold_park(struct cprhold_ucmd *ucmd);
+int cprhold_list(struct cprhold_ucmd *ucmd);
+int cprhold_retrieve(struct cprhold_ucmd *ucmd);
+void cprhold_items_release(struct rb_root *items);
+u64 cprhold_items_mem_bytes(struct rb_root *items);
+
+/* classify.c */
+void cprhold_classify(struct file *file, struct cprhold_entry *e);
+bool cprhold_type_is_memory(u32 type);
+
+/* main.c */
+extern const struct file_operations cprhold_ctl_fops;
+
+#endif /* _CPRHOLD_H */

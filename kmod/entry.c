@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parked entries: CPRHOLD_PARK, CPRHOLD_LIST and CPRHOLD_RETRIEVE.
+ *
+ * An entry is a reference to a struct file, held in the session's rbtree
+ * under the caller's token.  Park and retrieve are batches and all or
+ * nothing: park prepares every entry (fget, classification, the write-back
+ * to userspace) before it inserts any, retrieve looks every token up
+ * before it installs any fd, and undoes the installed ones on failure.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "cprhold.h"
+
+/* The v1 entry: everything up to and including @data. */
+#define CPRHOLD_ENTRY_SIZE_V1 offsetofend(struct cprhold_entry, data)
+
+static struct cprhold_item *cprhold_item_find(struct rb_root *root, u64 token)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		struct cprhold_item *it = rb_entry(n, struct cprhold_item, node);
+
+		if (token < it->token)
+			n = n->rb_left;
+		else if (token > it->token)
+			n = n->rb_right;
+		else
+			return it;
+	}
+	return NULL;
+}
+
+/* Insert @new; -EEXIST if its token is taken. */
+static int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new)
+{
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+
+	while (*p) {
+		struct cprhold_item *it = rb_entry(*p, struct cprhold_item, node);
+
+		parent = *p;
+		if (new->token < it->token)
+			p = &(*p)->rb_left;
+		else if (new->token > it->token)
+			p = &(*p)->rb_right;
+		else
+			return -EEXIST;
+	}
+	rb_link_node(&new->node, parent, p);
+	rb_insert_color(&new->node, root);
+	return 0;
+}
+
+static void cprhold_item_free(struct cprhold_item *it)
+{
+	if (it->file)
+		fput(it->file);
+	kfree(it);
+}
+
+void cprhold_items_release(struct rb_root *items)
+{
+	struct cprhold_item *it, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(it, tmp, items, node)
+		cprhold_item_free(it);
+	*items = RB_ROOT;
+}
+
+/* The entry as CPRHOLD_LIST and CPRHOLD_PARK report it. */
+static void cprhold_item_report(struct cprhold_item *it, struct cprhold_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->token = it->token;
+	e->fd = -1;
+	e->flags = it->flags;
+	e->addr = it->addr;
+	memcpy(e->label, it->label, sizeof(e->label));
+	cprhold_classify(it->file, e);
+}
+
+static int cprhold_check_entry_size(u32 entry_size)
+{
+	if (entry_size < CPRHOLD_ENTRY_SIZE_V1)
+		return -EINVAL;
+	/* Keep the arithmetic on user pointers far from overflowing. */
+	if (entry_size > PAGE_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * Prepare one entry of a park batch: validate it, take the file, classify
+ * it and write the result back.  Returns the item or an ERR_PTR.
+ */
+static struct cprhold_item *cprhold_park_prepare(void __user *uentry,
+						 u32 entry_size)
+{
+	struct cprhold_entry e;
+	struct cprhold_item *it;
+	int ret;
+
+	ret = copy_struct_from_user(&e, sizeof(e), uentry, entry_size);
+	if (ret)
+		return ERR_PTR(ret);
+	if (e.flags & ~CPRHOLD_ENTRY_ADDR)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!(e.flags & CPRHOLD_ENTRY_ADDR) && e.addr)
+		return ERR_PTR(-EINVAL);
+	if (!PAGE_ALIGNED(e.addr))
+		return ERR_PTR(-EINVAL);
+	ret = cprhold_check_name(e.label, sizeof(e.label), true);
+	if (ret)
+		return ERR_PTR(ret);
+
+	it = kzalloc(sizeof(*it), GFP_KERNEL_ACCOUNT);
+	if (!it)
+		return ERR_PTR(-ENOMEM);
+	it->token = e.token;
+	it->flags = e.flags;
+	it->addr = e.addr;
+	memcpy(it->label, e.label, sizeof(it->label));
+	it->file = fget(e.fd);
+	if (!it->file) {
+		ret = -EBADF;
+		goto err;
+	}
+	/* A session holding a cprhold fd could hold itself: refuse. */
+	if (cprhold_file_is_cprhold(it->file)) {
+		ret = -EINVAL;
+		goto err;
+	}
+
+	cprhold_classify(it->file, &e);
+	it->type = e.type;
+	if (copy_to_user(uentry + offsetof(struct cprhold_entry, type), &e.type,
+			 CPRHOLD_ENTRY_SIZE_V1 - offsetof(struct cprhold_entry, type))) {
+		ret = -EFAULT;
+		goto err;
+	}
+	return it;
+err:
+	cprhold_item_free(it);
+	return ERR_PTR(ret);
+}
+
+/* Guest memory a session keeps alive: the sizes of its memory files. */
+u64 cprhold_items_mem_bytes(struct rb_root *items)
+{
+	struct cprhold_item *it;
+	struct rb_node *n;
+	u64 bytes = 0;
+
+	for (n = rb_first(items); n; n = rb_next(n)) {
+		it = rb_entry(n, struct cprhold_item, node);
+		if (cprhold_type_is_memory(it->type))
+			bytes += i_size_read(file_inode(it->file));
+	}
+	return bytes;
+}
+
+int cprhold_park(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
+	struct cprhold_park *cmd = ucmd->cmd;
+	struct rb_root batch = RB_ROOT;
+	struct cprhold_item *it, *tmp;
+	void __user *uentries;
+	u32 i;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (!cmd->count)
+		return -EINVAL;
+	ret = cprhold_check_entry_size(cmd->entry_size);
+	if (ret)
+		return ret;
+	if (h->role != CPRHOLD_ROLE_CREATOR)
+		return -EBUSY;
+	/* Cheap early checks; both are repeated under the lock. */
+	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session) ||
+	    cmd->count > READ_ONCE(cprhold_max_entries_total))
+		return -ENOSPC;
+	mutex_lock(&s->lock);
+	ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT :
+	      s->state != CPRHOLD_STATE_OPEN ? -EBUSY : 0;
+	mutex_unlock(&s->lock);
+	if (ret)
+		return ret;
+
+	uentries = u64_to_user_ptr(cmd->entries);
+	for (i = 0; i < cmd->count; i++) {
+		it = cprhold_park_prepare(uentries + (size_t)i * cmd->entry_size,
+					  cmd->entry_size);
+		if (IS_ERR(it)) {
+			ret = PTR_ERR(it);
+			goto out_free;
+		}
+		ret = cprhold_item_insert(&batch, it);
+		if (ret) {
+			cprhold_item_free(it);
+			goto out_free;
+		}
+		cond_resched();
+	}
+
+	mutex_lock(&s->lock);
+	if (s->state != CPRHOLD_STATE_OPEN) {
+		ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT : -EBUSY;
+		goto out_unlock;
+	}
+	rbtree_postorder_for_each_entry_safe(it, tmp, &batch, node) {
+		if (cprhold_item_find(&s->items, it->token)) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	if (s->nr_items + cmd->count > READ_ONCE(cprhold_max_entries_per_session)) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	if (atomic_add_return(cmd->count, &cprhold_nr_items) >
+	    READ_ONCE(cprhold_max_entries_total)) {
+		atomic_sub(cmd->count, &cprhold_nr_items);
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	rbtree_postorder_for_each_entry_safe(it, tmp, &batch, node) {
+		/* Cannot fail: the tokens were checked above. */
+		WARN_ON_ONCE(cprhold_item_insert(&s->items, it));
+	}
+	batch = RB_ROOT;
+	s->nr_items += cmd->count;
+out_unlock:
+	mutex_unlock(&s->lock);
+out_free:
+	cprhold_items_release(&batch);
+	return ret;
+}
+
+/* Entries reported per CPRHOLD_LIST call at most; page on. */
+#define CPRHOLD_LIST_BATCH 64
+
+int cprhold_list(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_session *s = cprhold_ucmd_handle(ucmd)->session;
+	struct cprhold_list *cmd = ucmd->cmd;
+	struct cprhold_item *it = NULL;
+	struct cprhold_entry *e;
+	struct rb_node *n;
+	u32 count = 0, max, i;
+	void __user *dst;
+	u64 next = 0;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	if (cmd->count) {
+		ret = cprhold_check_entry_size(cmd->entry_size);
+		if (ret)
+			return ret;
+	}
+	max = min_t(u32, cmd->count, CPRHOLD_LIST_BATCH);
+	e = kcalloc(max ?: 1, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+
+	/* Snapshot under the lock, copy out after (user memory may fault). */
+	mutex_lock(&s->lock);
+	/* The first item with token >= cursor. */
+	for (n = s->items.rb_node; n; ) {
+		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
+
+		if (cur->token >= cmd->cursor) {
+			it = cur;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	for (n = it ? &it->node : NULL; n && count < max; n = rb_next(n))
+		cprhold_item_report(rb_entry(n, struct cprhold_item, node), &e[count++]);
+	/* Where to go on: the first token not reported, 0 if none is left. */
+	if (n)
+		next = rb_entry(n, struct cprhold_item, node)->token;
+	cmd->total = s->nr_items;
+	mutex_unlock(&s->lock);
+
+	ret = 0;
+	dst = u64_to_user_ptr(cmd->entries);
+	for (i = 0; i < count; i++, dst += cmd->entry_size) {
+		if (copy_to_user(dst, &e[i], sizeof(*e)) ||
+		    clear_user(dst + sizeof(*e), cmd->entry_size - sizeof(*e))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	kfree(e);
+	if (ret)
+		return ret;
+	cmd->count = count;
+	cmd->cursor = next;
+	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int cprhold_retrieve(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
+	struct cprhold_retrieve *cmd = ucmd->cmd;
+	unsigned int o_flags;
+	struct file **files;
+	u64 *tokens;
+	int *fds;
+	u32 i, got = 0, installed = 0;
+	int ret = 0;
+
+	if (cmd->flags & ~CPRHOLD_RETRIEVE_NO_CLOEXEC)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || !cmd->count)
+		return -EINVAL;
+	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session))
+		return -ENOSPC;
+	o_flags = cmd->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ? 0 : O_CLOEXEC;
+
+	tokens = vmemdup_user(u64_to_user_ptr(cmd->tokens),
+			      array_size(cmd->count, sizeof(*tokens)));
+	if (IS_ERR(tokens))
+		return PTR_ERR(tokens);
+	files = kvcalloc(cmd->count, sizeof(*files), GFP_KERNEL_ACCOUNT);
+	fds = kvcalloc(cmd->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
+	if (!files || !fds) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	mutex_lock(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED)
+		ret = -ENOENT;
+	else if (h->role != CPRHOLD_ROLE_CLAIMER ||
+		 s->state != CPRHOLD_STATE_CLAIMED || s->claim_gen != h->claim_gen)
+		ret = -EBUSY;
+	for (i = 0; !ret && i < cmd->count; i++) {
+		struct cprhold_item *it = cprhold_item_find(&s->items, tokens[i]);
+
+		if (!it) {
+			ret = -ENOENT;
+			break;
+		}
+		files[i] = get_file(it->file);
+		got++;
+	}
+	mutex_unlock(&s->lock);
+	if (ret)
+		goto out;
+
+	for (i = 0; i < cmd->count; i++) {
+		ret = cprhold_receive_fd(files[i], o_flags);
+		if (ret < 0)
+			goto out_close;
+		fds[i] = ret;
+		installed++;
+	}
+	ret = 0;
+	if (copy_to_user(u64_to_user_ptr(cmd->fds), fds,
+			 array_size(cmd->count, sizeof(*fds)))) {
+		ret = -EFAULT;
+		goto out_close;
+	}
+	goto out;
+
+out_close:
+	/* All or nothing: take back what was installed. */
+	for (i = 0; i < installed; i++)
+		close_fd(fds[i]);
+out:
+	for (i = 0; i < got; i++)
+		fput(files[i]);
+	kvfree(fds);
+	kvfree(files);
+	kvfree(tokens);
+	return ret;
+}

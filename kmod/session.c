@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cprhold sessions: the table, the state machine and the lifetime rules.
+ *
+ *                 CPRHOLD_CREATE
+ *                       |
+ *                       v          creator's fd closed
+ *                    +------+  ------------------------------+
+ *                    | OPEN |  PARK                          |
+ *                    +------+                                |
+ *                       | SEAL                               |
+ *                       v                                    |
+ *      ABORT,        +--------+   TTL expired, DESTROY       v
+ *   claimer's fd --> | SEALED | --------------------->  +----------+
+ *      closed        +--------+                         | FINISHED |
+ *         ^             | CLAIM (name + secret)         +----------+
+ *         |             v                                    ^
+ *         |        +---------+        FINISH, DESTROY        |
+ *         +------- | CLAIMED | ------------------------------+
+ *                  +---------+  RETRIEVE (repeatable)
+ *
+ * DESTROY ends a session in any state.  An ended session has released all
+ * its entries and left the table; session fds that outlive it see state
+ * FINISHED (CPRHOLD_INFO) and ENOENT for everything else.
+ *
+ * A claim is bound to the session fd it returned: a generation number
+ * tells a current claim from an aborted one, so a claimer that aborted (or
+ * lost the session to a destroy and a new one of the same name) cannot act
+ * on it any more.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/algapi.h>
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/jiffies.h>
+#include <linux/magic.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_ns.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "cprhold.h"
+
+#define CPRHOLD_HASH_BITS 8
+
+static DEFINE_MUTEX(cprhold_table_lock);
+static DEFINE_HASHTABLE(cprhold_names, CPRHOLD_HASH_BITS);
+static LIST_HEAD(cprhold_sessions);
+static u64 cprhold_next_id = 1;
+
+static u32 cprhold_name_hash(const char *name)
+{
+	return full_name_hash(NULL, name, strlen(name));
+}
+
+/*
+ * Validate a fixed-size name or label array from userspace: NUL-terminated
+ * inside the array, the bytes after the NUL zero, characters out of
+ * [A-Za-z0-9._@+-] and, for names, ':'.  Labels exclude ':' so they can
+ * serve as LISTEN_FDNAMES.
+ */
+int cprhold_check_name(const char *s, size_t max, bool is_label)
+{
+	size_t len = strnlen(s, max), i;
+
+	if (len == max)
+		return -EINVAL;
+	if (!len && !is_label)
+		return -EINVAL;
+	if (memchr_inv(s + len, 0, max - len))
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (isalnum(c) || c == '.' || c == '_' || c == '-' ||
+		    c == '@' || c == '+' || (c == ':' && !is_label))
+			continue;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct cprhold_session *cprhold_session_get(struct cprhold_session *s)
+{
+	kref_get(&s->ref);
+	return s;
+}
+
+static void cprhold_session_free_rcu(struct rcu_head *head)
+{
+	struct cprhold_session *s = container_of(head, struct cprhold_session, rcu);
+
+	kfree_sensitive(s);
+}
+
+static void cprhold_session_release(struct kref *ref)
+{
+	struct cprhold_session *s = container_of(ref, struct cprhold_session, ref);
+
+	WARN_ON_ONCE(s->state != CPRHOLD_STATE_FINISHED);
+	WARN_ON_ONCE(!RB_EMPTY_ROOT(&s->items));
+	put_pid(s->creator);
+	put_pid(s->claimer);
+	if (s->userns)
+		put_user_ns(s->userns);
+	mutex_destroy(&s->lock);
+	atomic_dec(&cprhold_nr_session_objs);
+	/* Name lookups may still be looking at it: free after a grace period. */
+	call_rcu(&s->rcu, cprhold_session_free_rcu);
+}
+
+void cprhold_session_put(struct cprhold_session *s)
+{
+	kref_put(&s->ref, cprhold_session_release);
+}
+
+/* Find a live session by name and take a reference; NULL if none. */
+static struct cprhold_session *cprhold_lookup(const char *name)
+{
+	struct cprhold_session *s;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(cprhold_names, s, hnode,
+				   cprhold_name_hash(name)) {
+		if (!strcmp(s->name, name) && kref_get_unless_zero(&s->ref)) {
+			rcu_read_unlock();
+			return s;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/* Arm the TTL on entry to SEALED; the pending work holds a reference. */
+static void cprhold_ttl_arm(struct cprhold_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	s->sealed_jiffies = jiffies;
+	s->sealed_ns = ktime_get_real_ns();
+	if (!s->ttl_ms)
+		return;
+	cprhold_session_get(s);
+	if (!queue_delayed_work(cprhold_wq, &s->ttl_work,
+				msecs_to_jiffies(s->ttl_ms)))
+		cprhold_session_put(s);	/* already pending: it re-checks */
+}
+
+static void cprhold_ttl_cancel(struct cprhold_session *s)
+{
+	if (cancel_delayed_work(&s->ttl_work))
+		cprhold_session_put(s);
+}
+
+/*
+ * End a session: FINISHED, out of the table, entries released.  If
+ * @required is not 0, only a session in that state is ended, and if
+ * @claim_gen is not 0, only while that claim is current.  Returns whether
+ * this call ended it.  The caller holds a reference.
+ */
+static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
+				enum cprhold_state required, u64 claim_gen)
+{
+	struct rb_root items;
+
+	mutex_lock(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED ||
+	    (required && s->state != required) ||
+	    (claim_gen && s->claim_gen != claim_gen)) {
+		mutex_unlock(&s->lock);
+		return false;
+	}
+	s->state = CPRHOLD_STATE_FINISHED;
+	s->end_reason = why;
+	items = s->items;
+	s->items = RB_ROOT;
+	atomic_sub(s->nr_items, &cprhold_nr_items);
+	s->nr_items = 0;
+	mutex_unlock(&s->lock);
+
+	mutex_lock(&cprhold_table_lock);
+	hash_del_rcu(&s->hnode);
+	list_del(&s->lnode);
+	atomic_dec(&cprhold_nr_sessions);
+	mutex_unlock(&cprhold_table_lock);
+
+	/* The TTL work ends expired sessions itself and keeps its reference. */
+	if (why != CPRHOLD_END_EXPIRED)
+		cprhold_ttl_cancel(s);
+	cprhold_items_release(&items);
+	pr_debug("session %s ended (%d)\n", s->name, why);
+	cprhold_session_put(s);		/* the table's reference */
+	module_put(THIS_MODULE);	/* taken by cprhold_create() */
+	return true;
+}
+
+static void cprhold_ttl_work(struct work_struct *work)
+{
+	struct cprhold_session *s = container_of(to_delayed_work(work),
+						 struct cprhold_session, ttl_work);
+	bool expired;
+
+	mutex_lock(&s->lock);
+	/* A claim and an abort may have passed since this was queued. */
+	expired = s->state == CPRHOLD_STATE_SEALED &&
+		  time_after_eq(jiffies, s->sealed_jiffies +
+				msecs_to_jiffies(s->ttl_ms));
+	mutex_unlock(&s->lock);
+	if (expired)
+		cprhold_session_end(s, CPRHOLD_END_EXPIRED, CPRHOLD_STATE_SEALED, 0);
+	cprhold_session_put(s);
+}
+
+static int cprhold_session_fop_release(struct inode *inode, struct file *file)
+{
+	struct cprhold_handle *h = file->private_data;
+	struct cprhold_session *s = h->session;
+
+	if (h->role == CPRHOLD_ROLE_CREATOR) {
+		/* A creator that exits before sealing leaks nothing. */
+		cprhold_session_end(s, CPRHOLD_END_CLOSED, CPRHOLD_STATE_OPEN, 0);
+	} else {
+		/* A claimer that dies unfinished hands the session back. */
+		mutex_lock(&s->lock);
+		if (s->state == CPRHOLD_STATE_CLAIMED &&
+		    s->claim_gen == h->claim_gen) {
+			s->state = CPRHOLD_STATE_SEALED;
+			put_pid(s->claimer);
+			s->claimer = NULL;
+			cprhold_ttl_arm(s);
+		}
+		mutex_unlock(&s->lock);
+	}
+	cprhold_session_put(s);
+	kfree(h);
+	return 0;
+}
+
+const struct file_operations cprhold_session_fops = {
+	.owner		= THIS_MODULE,
+	.release	= cprhold_session_fop_release,
+	.unlocked_ioctl	= cprhold_session_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+bool cprhold_file_is_cprhold(struct file *file)
+{
+	return file->f_op == &cprhold_session_fops ||
+	       file->f_op == &cprhold_ctl_fops;
+}
+
+struct cprhold_handle *cprhold_ucmd_handle(struct cprhold_ucmd *ucmd)
+{
+	return ucmd->file->private_data;
+}
+
+/* A new session fd for @s; takes a reference on @s. */
+static struct file *cprhold_handle_file(struct cprhold_session *s,
+					enum cprhold_role role, u64 gen)
+{
+	struct cprhold_handle *h;
+	struct file *file;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	h->session = s;
+	h->role = role;
+	h->claim_gen = gen;
+	file = anon_inode_getfile("[cprhold-session]", &cprhold_session_fops, h,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		kfree(h);
+		return file;
+	}
+	cprhold_session_get(s);
+	return file;
+}
+
+/* The user namespace behind an nsfs fd, with a reference. */
+static struct user_namespace *cprhold_userns_from_fd(int fd)
+{
+	struct user_namespace *ns = ERR_PTR(-EINVAL);
+	struct ns_common *nsc;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file_inode(file)->i_sb->s_magic == NSFS_MAGIC) {
+		nsc = get_proc_ns(file_inode(file));
+		if (nsc->ops->type == CLONE_NEWUSER)
+			ns = get_user_ns(container_of(nsc, struct user_namespace, ns));
+	}
+	fput(file);
+	return ns;
+}
+
+static unsigned int cprhold_user_sessions(kuid_t uid)
+{
+	struct cprhold_session *s;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&cprhold_table_lock);
+	list_for_each_entry(s, &cprhold_sessions, lnode)
+		n += uid_eq(s->owner, uid);
+	return n;
+}
+
+/* Insert a new session; fails if the name is taken or the user is over. */
+static int cprhold_table_insert(struct cprhold_session *s)
+{
+	struct cprhold_session *other;
+	u32 hash = cprhold_name_hash(s->name);
+	int ret = 0;
+
+	mutex_lock(&cprhold_table_lock);
+	hash_for_each_possible(cprhold_names, other, hnode, hash) {
+		if (!strcmp(other->name, s->name)) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	if (cprhold_user_sessions(s->owner) >= READ_ONCE(cprhold_max_sessions_per_user)) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	s->id = cprhold_next_id++;
+	hash_add_rcu(cprhold_names, &s->hnode, hash);
+	list_add_tail(&s->lnode, &cprhold_sessions);
+	atomic_inc(&cprhold_nr_sessions);
+out:
+	mutex_unlock(&cprhold_table_lock);
+	return ret;
+}
+
+#define CPRHOLD_CREATE_FLAGS (CPRHOLD_CREATE_SAME_KUID | CPRHOLD_CREATE_USERNS | \
+			      CPRHOLD_CREATE_NO_CLOEXEC)
+
+int cprhold_create(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_create *cmd = ucmd->cmd;
+	struct user_namespace *userns = NULL;
+	struct cprhold_session *s;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags & ~CPRHOLD_CREATE_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EINVAL;
+	ret = cprhold_check_name(cmd->name, sizeof(cmd->name), false);
+	if (ret)
+		return ret;
+	/* The TTL is a delayed work: it must fit in msecs_to_jiffies(). */
+	if (cmd->ttl_ms > U32_MAX)
+		return -EINVAL;
+	if (!(cmd->flags & CPRHOLD_CREATE_USERNS) && cmd->userns_fd)
+		return -EINVAL;
+	if (cmd->flags & CPRHOLD_CREATE_USERNS) {
+		userns = cprhold_userns_from_fd(cmd->userns_fd);
+		if (IS_ERR(userns))
+			return PTR_ERR(userns);
+	}
+
+	ret = -ENOMEM;
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		goto err_userns;
+	kref_init(&s->ref);		/* the table's reference */
+	mutex_init(&s->lock);
+	INIT_HLIST_NODE(&s->hnode);
+	INIT_DELAYED_WORK(&s->ttl_work, cprhold_ttl_work);
+	s->items = RB_ROOT;
+	strscpy(s->name, cmd->name, sizeof(s->name));
+	get_random_bytes(s->secret, sizeof(s->secret));
+	s->flags = cmd->flags;
+	s->ttl_ms = cmd->ttl_ms;
+	s->owner = current_euid();
+	s->creator = get_task_pid(current, PIDTYPE_TGID);
+	s->userns = userns;
+	s->created_ns = ktime_get_real_ns();
+	s->state = CPRHOLD_STATE_OPEN;
+	atomic_inc(&cprhold_nr_session_objs);
+
+	fd = get_unused_fd_flags(cmd->flags & CPRHOLD_CREATE_NO_CLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	file = cprhold_handle_file(s, CPRHOLD_ROLE_CREATOR, 0);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_fd;
+	}
+	ret = cprhold_table_insert(s);
+	if (ret)
+		goto err_file;
+	/* Each session in the table pins the module (our fd pins it now). */
+	__module_get(THIS_MODULE);
+
+	cmd->out_fd = fd;
+	memcpy(cmd->out_secret, s->secret, sizeof(cmd->out_secret));
+	ret = cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+	memzero_explicit(cmd->out_secret, sizeof(cmd->out_secret));
+	if (ret) {
+		/* Nobody could see it but by name, and nobody can claim OPEN. */
+		cprhold_session_end(s, CPRHOLD_END_CLOSED, 0, 0);
+		fput(file);
+		put_unused_fd(fd);
+		return ret;
+	}
+	fd_install(fd, file);
+	return 0;
+
+err_file:
+	/* Not in the table: end it by hand so the release finds it FINISHED. */
+	s->state = CPRHOLD_STATE_FINISHED;
+	fput(file);
+err_fd:
+	put_unused_fd(fd);
+err_free:
+	s->state = CPRHOLD_STATE_FINISHED;
+	cprhold_session_put(s);
+	return ret;
+err_userns:
+	if (userns)
+		put_user_ns(userns);
+	return ret;
+}
+
+static bool cprhold_may_claim(struct cprhold_session *s, const u8 *secret)
+{
+	if (crypto_memneq(s->secret, secret, sizeof(s->secret)))
+		return false;
+	if ((s->flags & CPRHOLD_CREATE_SAME_KUID) && !uid_eq(current_euid(), s->owner))
+		return false;
+	if ((s->flags & CPRHOLD_CREATE_USERNS) && !current_in_userns(s->userns))
+		return false;
+	return true;
+}
+
+int cprhold_claim(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_claim *cmd = ucmd->cmd;
+	u8 secret[CPRHOLD_SECRET_SIZE];
+	struct cprhold_session *s;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags & ~CPRHOLD_CLAIM_NO_CLOEXEC)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	ret = cprhold_check_name(cmd->name, sizeof(cmd->name), false);
+	if (ret)
+		return ret;
+
+	s = cprhold_lookup(cmd->name);
+	if (!s)
+		return -ENOENT;
+	memcpy(secret, cmd->secret, sizeof(secret));
+	fd = get_unused_fd_flags(cmd->flags & CPRHOLD_CLAIM_NO_CLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	/* Tell the fd first, outside the lock; it is installed on success. */
+	cmd->out_fd = fd;
+	memzero_explicit(cmd->secret, sizeof(cmd->secret));
+	ret = cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		put_unused_fd(fd);
+		goto out_put;
+	}
+
+	mutex_lock(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	/* Check the secret before revealing the state. */
+	if (!cprhold_may_claim(s, secret)) {
+		ret = -EACCES;
+		goto out_unlock;
+	}
+	if (s->state != CPRHOLD_STATE_SEALED) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	file = cprhold_handle_file(s, CPRHOLD_ROLE_CLAIMER, s->claim_gen + 1);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_unlock;
+	}
+	s->state = CPRHOLD_STATE_CLAIMED;
+	s->claim_gen++;
+	s->nr_claims++;
+	put_pid(s->claimer);
+	s->claimer = get_task_pid(current, PIDTYPE_TGID);
+	s->claimed_ns = ktime_get_real_ns();
+	cprhold_ttl_cancel(s);
+	mutex_unlock(&s->lock);
+	fd_install(fd, file);
+	cprhold_session_put(s);
+	memzero_explicit(secret, sizeof(secret));
+	return 0;
+
+out_unlock:
+	mutex_unlock(&s->lock);
+	put_unused_fd(fd);
+out_put:
+	cprhold_session_put(s);
+	memzero_explicit(secret, sizeof(secret));
+	return ret;
+}
+
+static bool cprhold_is_owner(struct cprhold_session *s)
+{
+	return uid_eq(s->owner, current_euid());
+}
+
+int cprhold_destroy(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_destroy *cmd = ucmd->cmd;
+	struct cprhold_session *s;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ret = cprhold_check_name(cmd->name, sizeof(cmd->name), false);
+	if (ret)
+		return ret;
+	s = cprhold_lookup(cmd->name);
+	if (!s)
+		return -ENOENT;
+	if (!cprhold_is_owner(s) && !capable(CAP_SYS_ADMIN))
+		ret = -EACCES;
+	else if (!cprhold_session_end(s, CPRHOLD_END_DESTROYED, 0, 0))
+		ret = -ENOENT;	/* ended meanwhile */
+	cprhold_session_put(s);
+	return ret;
+}
+
+static void cprhold_fill_info(struct cprhold_session *s,
+			      struct cprhold_session_info *info)
+{
+	struct pid_namespace *pidns = task_active_pid_ns(current);
+
+	lockdep_assert_held(&s->lock);
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, s->name, sizeof(info->name));
+	info->state = s->state;
+	info->flags = s->flags;
+	info->nr_entries = s->nr_items;
+	info->end_reason = s->end_reason;
+	info->creator_pid = pid_nr_ns(s->creator, pidns);
+	info->creator_uid = from_kuid_munged(current_user_ns(), s->owner);
+	info->claimer_pid = s->claimer ? pid_nr_ns(s->claimer, pidns) : 0;
+	info->nr_claims = s->nr_claims;
+	info->ttl_ms = s->ttl_ms;
+	info->created_ns = s->created_ns;
+	info->sealed_ns = s->sealed_ns;
+	info->claimed_ns = s->claimed_ns;
+	info->mem_bytes = cprhold_items_mem_bytes(&s->items);
+}
+
+/* Sessions reported per CPRHOLD_LIST_SESSIONS call at most; page on. */
+#define CPRHOLD_LIST_BATCH 64
+
+int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_list_sessions *cmd = ucmd->cmd;
+	struct cprhold_session_info *infos;
+	struct cprhold_session *s;
+	bool admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	u32 count = 0, total = 0, max, i;
+	u64 next = cmd->cursor;
+	void __user *dst;
+	int ret = 0;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	if (cmd->count && cmd->info_size < sizeof(*infos))
+		return -EINVAL;
+	max = min_t(u32, cmd->count, CPRHOLD_LIST_BATCH);
+	infos = kcalloc(max ?: 1, sizeof(*infos), GFP_KERNEL);
+	if (!infos)
+		return -ENOMEM;
+
+	/*
+	 * Snapshot under the lock, copy out after: user memory may fault
+	 * for long (userfaultfd), and this lock serves every session.
+	 */
+	mutex_lock(&cprhold_table_lock);
+	list_for_each_entry(s, &cprhold_sessions, lnode) {
+		if (!admin && !cprhold_is_owner(s))
+			continue;
+		total++;
+		if (s->id < cmd->cursor || count >= max)
+			continue;
+		mutex_lock(&s->lock);
+		cprhold_fill_info(s, &infos[count++]);
+		mutex_unlock(&s->lock);
+		next = s->id + 1;
+	}
+	mutex_unlock(&cprhold_table_lock);
+
+	dst = u64_to_user_ptr(cmd->sessions);
+	for (i = 0; i < count; i++, dst += cmd->info_size) {
+		/* A larger element than ours gets its tail zeroed. */
+		if (copy_to_user(dst, &infos[i], sizeof(*infos)) ||
+		    clear_user(dst + sizeof(*infos), cmd->info_size - sizeof(*infos))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	kfree(infos);
+	if (ret)
+		return ret;
+	cmd->count = count;
+	cmd->total = total;
+	cmd->cursor = next;
+	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int cprhold_info(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_session *s = cprhold_ucmd_handle(ucmd)->session;
+	struct cprhold_info *cmd = ucmd->cmd;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	mutex_lock(&s->lock);
+	cprhold_fill_info(s, &cmd->info);
+	mutex_unlock(&s->lock);
+	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int cprhold_seal(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
+	struct cprhold_op *cmd = ucmd->cmd;
+	int ret = 0;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	mutex_lock(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED) {
+		ret = -ENOENT;
+	} else if (h->role != CPRHOLD_ROLE_CREATOR || s->state != CPRHOLD_STATE_OPEN) {
+		ret = -EBUSY;
+	} else {
+		s->state = CPRHOLD_STATE_SEALED;
+		cprhold_ttl_arm(s);
+	}
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/*
+ * Is @h the current claim of its session?  0, or the errno to return.
+ * Called with the session lock held.
+ */
+static int cprhold_check_claimer(struct cprhold_handle *h)
+{
+	struct cprhold_session *s = h->session;
+
+	lockdep_assert_held(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED)
+		return -ENOENT;
+	if (h->role != CPRHOLD_ROLE_CLAIMER || s->state != CPRHOLD_STATE_CLAIMED ||
+	    s->claim_gen != h->claim_gen)
+		return -EBUSY;
+	return 0;
+}
+
+int cprhold_finish(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
+	struct cprhold_op *cmd = ucmd->cmd;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	mutex_lock(&s->lock);
+	ret = cprhold_check_claimer(h);
+	mutex_unlock(&s->lock);
+	if (ret)
+		return ret;
+	/* Ends it only if our claim is still the current one. */
+	if (cprhold_session_end(s, CPRHOLD_END_FINISHED, CPRHOLD_STATE_CLAIMED,
+				h->claim_gen))
+		return 0;
+	/* Aborted, destroyed or expired meanwhile. */
+	mutex_lock(&s->lock);
+	ret = cprhold_check_claimer(h) ?: -EBUSY;
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+int cprhold_abort(struct cprhold_ucmd *ucmd)
+{
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
+	struct cprhold_op *cmd = ucmd->cmd;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	mutex_lock(&s->lock);
+	ret = cprhold_check_claimer(h);
+	if (!ret) {
+		s->state = CPRHOLD_STATE_SEALED;
+		put_pid(s->claimer);
+		s->claimer = NULL;
+		cprhold_ttl_arm(s);
+	}
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/* Module exit: the table must be empty (each session pins the module). */
+void cprhold_table_exit(void)
+{
+	WARN_ON(!list_empty(&cprhold_sessions));
+}
