@@ -12,6 +12,7 @@
 
 #include <linux/cprhold.h>
 
+#include "lib/ch.h"
 #include "lib/harness.h"
 #include "lib/util.h"
 
@@ -76,6 +77,30 @@ TEST(rmmod_refused_while_open)
 	ASSERT_ERRNO(EWOULDBLOCK, syscall(SYS_delete_module, "cprhold", O_NONBLOCK));
 	ASSERT_TRUE(module_loaded("cprhold"));
 	close(fd);
+}
+
+TEST(rmmod_refused_with_live_session)
+{
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+	char name[CPRHOLD_NAME_MAX];
+	int ctl = ch_open(), sfd;
+
+	ASSERT_GE(ctl, 0);
+	ch_name(name, sizeof(name), "pin");
+	sfd = ch_create(ctl, name, secret);
+	ASSERT_GE(sfd, 0);
+	ASSERT_EQ(0, ch_seal(sfd));
+	close(sfd);
+	close(ctl);
+	/* No fd is open, yet a SEALED session holds guest memory: refused. */
+	ASSERT_ERRNO(EWOULDBLOCK, syscall(SYS_delete_module, "cprhold", O_NONBLOCK));
+	ASSERT_TRUE(module_loaded("cprhold"));
+	ctl = ch_open();
+	ASSERT_EQ(0, ch_destroy(ctl, name));
+	close(ctl);
+	ASSERT_EQ(0, run_cmd("rmmod cprhold"));
+	ASSERT_EQ(0, run_cmd("modprobe cprhold"));
+	ASSERT_TRUE(wait_for_path("/dev/cprhold", 5000));
 }
 
 TEST(rmmod_and_reload)

@@ -17,5 +17,12 @@ int read_file_str(const char *path, char *buf, size_t len);
 bool module_loaded(const char *name);
 bool wait_for_path(const char *path, int timeout_ms);
 bool wait_for_path_gone(const char *path, int timeout_ms);
+/* 0 if both fds refer to the same open file (kcmp KCMP_FILE). */
+int kcmp_same_file(int fd1, int fd2);
+/* A field of /proc/meminfo in kB, or -1. */
+long meminfo_kb(const char *field);
+/* Write all / read exactly len bytes; 0 on success. */
+int write_full(int fd, const void *buf, size_t len);
+int read_full(int fd, void *buf, size_t len);
 
 #endif

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * session_test - the cprhold session uAPI in one process: every ioctl's
+ * success path and every errno path, struct size negotiation, and the
+ * guarantee that a failing call changes nothing.
+ */
+#include <dirent.h>
+#include <linux/magic.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "lib/ch.h"
+#include "lib/harness.h"
+#include "lib/util.h"
+
+static int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static int make_memfd(size_t size, unsigned char seed)
+{
+	int fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	unsigned char *p;
+	size_t i;
+
+	if (fd < 0 || ftruncate(fd, size))
+		return -1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < size; i++)
+		p[i] = (unsigned char)(i * 7 + seed);
+	munmap(p, size);
+	return fd;
+}
+
+FIXTURE(sess) {
+	int ctl;
+	int sfd;
+	char name[CPRHOLD_NAME_MAX];
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+};
+
+FIXTURE_SETUP(sess)
+{
+	self->ctl = ch_open();
+	ASSERT_GE(self->ctl, 0);
+	ch_name(self->name, sizeof(self->name), "sess");
+	self->sfd = ch_create(self->ctl, self->name, self->secret);
+	ASSERT_GE(self->sfd, 0);
+}
+
+FIXTURE_TEARDOWN(sess)
+{
+	ch_destroy(self->ctl, self->name);
+	close(self->sfd);
+	close(self->ctl);
+}
+
+/* ---- create ---------------------------------------------------------- */
+
+TEST_F(sess, create_returns_cloexec_fd_and_secret)
+{
+	struct cprhold_session_info info;
+	uint8_t zero[CPRHOLD_SECRET_SIZE] = {};
+	char link[64], target[128];
+	ssize_t n;
+
+	EXPECT_EQ(FD_CLOEXEC, fcntl(self->sfd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_NE(0, memcmp(self->secret, zero, sizeof(zero)));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", self->sfd);
+	n = readlink(link, target, sizeof(target) - 1);
+	ASSERT_GT(n, 0);
+	target[n] = '\0';
+	EXPECT_STREQ("anon_inode:[cprhold-session]", target);
+
+	ASSERT_EQ(0, ch_info(self->sfd, &info));
+	EXPECT_STREQ(self->name, info.name);
+	EXPECT_EQ(CPRHOLD_STATE_OPEN, (int)info.state);
+	EXPECT_EQ(0u, info.nr_entries);
+	EXPECT_EQ((uint32_t)getpid(), info.creator_pid);
+	EXPECT_EQ(getuid(), info.creator_uid);
+	EXPECT_GT(info.created_ns, (uint64_t)1600000000ull * 1000000000ull);
+	EXPECT_EQ(0u, info.sealed_ns);
+	EXPECT_EQ(0u, info.claimer_pid);
+	EXPECT_EQ((uint32_t)CPRHOLD_END_NONE, info.end_reason);
+}
+
+TEST_F(sess, create_secrets_differ)
+{
+	uint8_t secret2[CPRHOLD_SECRET_SIZE];
+	char name2[CPRHOLD_NAME_MAX];
+	int fd2;
+
+	ch_name(name2, sizeof(name2), "second");
+	fd2 = ch_create(self->ctl, name2, secret2);
+	ASSERT_GE(fd2, 0);
+	EXPECT_NE(0, memcmp(self->secret, secret2, sizeof(secret2)));
+	close(fd2);
+}
+
+TEST_F(sess, create_no_cloexec)
+{
+	char name2[CPRHOLD_NAME_MAX];
+	int fd2;
+
+	ch_name(name2, sizeof(name2), "nocloexec");
+	fd2 = ch_create_ex(self->ctl, name2, CPRHOLD_CREATE_NO_CLOEXEC, 0, NULL);
+	ASSERT_GE(fd2, 0);
+	EXPECT_EQ(0, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
+	close(fd2);
+}
+
+TEST_F(sess, create_name_taken_eexist)
+{
+	int before = (int)ch_sysfs("sessions");
+
+	ASSERT_ERRNO(EEXIST, ch_create(self->ctl, self->name, NULL));
+	EXPECT_EQ(before, (int)ch_sysfs("sessions"));
+}
+
+TEST_F(sess, create_bad_names_einval)
+{
+	static const char *const bad[] = { "", "with space", "slash/x", "tab\t",
+					   "new\nline", "quote\"", "uml\xc3\xa4ut" };
+	struct cprhold_create c;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_ERRNO(EINVAL, ch_create(self->ctl, bad[i], NULL));
+
+	/* No NUL inside the array. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	memset(c.name, 'a', sizeof(c.name));
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	/* Garbage after the NUL. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	strcpy(c.name, "ok-name");
+	c.name[20] = 'x';
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	/* 63 characters is the longest name. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	memset(c.name, 'n', CPRHOLD_NAME_MAX - 1);
+	c.name[0] = 'Z';
+	c.name[1] = (char)('a' + getpid() % 26);
+	ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	close(c.out_fd);
+}
+
+TEST_F(sess, create_flags_and_reserved)
+{
+	struct cprhold_create c = { .size = sizeof(c) };
+
+	ch_name(c.name, sizeof(c.name), "flags");
+	c.flags = 1u << 31;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.flags = 0;
+	c.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.__reserved = 0;
+	c.__reserved2 = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.__reserved2 = 0;
+	c.ttl_ms = 1ull << 32;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.ttl_ms = 0;
+	c.userns_fd = 3;	/* without CPRHOLD_CREATE_USERNS */
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.userns_fd = 9999;
+	c.flags = CPRHOLD_CREATE_USERNS;
+	EXPECT_ERRNO(EBADF, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.userns_fd = self->ctl;	/* not a namespace */
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.userns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(c.userns_fd, 0);	/* a namespace, not a user one */
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	close(c.userns_fd);
+	/* Nothing of the above created a session. */
+	EXPECT_EQ(1, (int)ch_sysfs("sessions") >= 1);
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, c.name));
+}
+
+TEST_F(sess, struct_size_negotiation)
+{
+	struct {
+		struct cprhold_create c;
+		uint8_t tail[64];
+	} big;
+	struct cprhold_create c;
+
+	/* Shorter than the mandatory part. */
+	memset(&c, 0, sizeof(c));
+	ch_name(c.name, sizeof(c.name), "size");
+	c.size = offsetof(struct cprhold_create, out_secret);
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	c.size = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+
+	/* A v1 caller without the optional tail (TTL, userns) is accepted. */
+	c.size = offsetofend(struct cprhold_create, out_secret);
+	c.ttl_ms = 12345;	/* beyond its size: must not be read */
+	ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_CREATE, &c));
+	{
+		struct cprhold_session_info info;
+
+		ASSERT_EQ(0, ch_info(c.out_fd, &info));
+		EXPECT_EQ(0u, info.ttl_ms);
+	}
+	close(c.out_fd);
+
+	/* A longer struct with a zero tail is accepted ... */
+	memset(&big, 0, sizeof(big));
+	big.c.size = sizeof(big);
+	ch_name(big.c.name, sizeof(big.c.name), "bigzero");
+	ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_CREATE, &big));
+	close(big.c.out_fd);
+	/* ... with anything in the tail it is E2BIG, and nothing happens. */
+	ch_name(big.c.name, sizeof(big.c.name), "bignonzero");
+	big.tail[40] = 1;
+	EXPECT_ERRNO(E2BIG, ioctl(self->ctl, CPRHOLD_CREATE, &big));
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, big.c.name));
+
+	/* Bad pointers. */
+	EXPECT_ERRNO(EFAULT, ioctl(self->ctl, CPRHOLD_CREATE, NULL));
+	EXPECT_ERRNO(EFAULT, ioctl(self->ctl, CPRHOLD_CREATE, (void *)16));
+}
+
+TEST_F(sess, ioctl_on_wrong_fd_enotty)
+{
+	struct cprhold_op op = { .size = sizeof(op) };
+	struct cprhold_create c = { .size = sizeof(c) };
+
+	EXPECT_ERRNO(ENOTTY, ioctl(self->ctl, CPRHOLD_SEAL, &op));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->sfd, CPRHOLD_CREATE, &c));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->sfd, _IO(CPRHOLD_TYPE, 0x2f), &op));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->sfd, _IOW(CPRHOLD_TYPE, CPRHOLD_CMD_SEAL, int), &op));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->sfd, FIONREAD, &op));
+	EXPECT_EQ(CPRHOLD_STATE_OPEN, ch_state(self->sfd));
+}
+
+/* ---- park ------------------------------------------------------------ */
+
+TEST_F(sess, park_classifies_types)
+{
+	int mfd = make_memfd(1 << 20, 1), efd = eventfd(5, EFD_CLOEXEC);
+	int sp[2], pp[2], null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int reg = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int shm = open("/dev/shm/cprhold-test", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int ptm = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct cprhold_entry e[8];
+
+	ASSERT_GE(mfd, 0);
+	ASSERT_GE(efd, 0);
+	ASSERT_GE(null, 0);
+	ASSERT_GE(reg, 0);
+	ASSERT_GE(shm, 0);
+	ASSERT_GE(ptm, 0);
+	unlink("/dev/shm/cprhold-test");
+	ASSERT_EQ(0, ftruncate(shm, 8192));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp));
+	ASSERT_EQ(0, pipe2(pp, O_CLOEXEC));
+	ASSERT_EQ(0, fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW));
+
+	ch_entry(&e[0], mfd, 1, "ram0");
+	ch_entry(&e[1], efd, 2, "irq");
+	ch_entry(&e[2], sp[0], 3, "sock");
+	ch_entry(&e[3], pp[0], 4, "pipe");
+	ch_entry(&e[4], null, 5, "null");
+	ch_entry(&e[5], reg, 6, "exe");
+	ch_entry(&e[6], shm, 7, "shm");
+	ch_entry(&e[7], ptm, 8, "tty");
+	ASSERT_EQ(0, ch_park(self->sfd, e, 8));
+
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_MEMFD, e[0].type);
+	EXPECT_EQ((uint64_t)(1 << 20), e[0].data.mem.size);
+	EXPECT_EQ((uint32_t)(F_SEAL_SHRINK | F_SEAL_GROW), e[0].data.mem.seals);
+	EXPECT_EQ((uint32_t)getpagesize(), e[0].data.mem.page_size);
+	EXPECT_EQ((uint64_t)(1 << 20), e[0].data.mem.resident);
+	EXPECT_EQ((uint32_t)O_RDWR, e[0].f_flags & O_ACCMODE);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e[1].type);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_SOCKET, e[2].type);
+	EXPECT_EQ((uint32_t)AF_UNIX, e[2].data.socket.family);
+	EXPECT_EQ((uint32_t)SOCK_SEQPACKET, e[2].data.socket.type);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_PIPE, e[3].type);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_CHARDEV, e[4].type);
+	EXPECT_EQ(1u, e[4].data.chardev.major);
+	EXPECT_EQ(3u, e[4].data.chardev.minor);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_REGULAR, e[5].type);
+	EXPECT_GT(e[5].data.mem.size, (uint64_t)0);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_SHMEM, e[6].type);
+	EXPECT_EQ(8192u, e[6].data.mem.size);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_TTY, e[7].type);
+
+	{
+		struct cprhold_session_info info;
+
+		ASSERT_EQ(0, ch_info(self->sfd, &info));
+		EXPECT_EQ(8u, info.nr_entries);
+		/* memfd + shmem file: the memory the session keeps alive */
+		EXPECT_EQ((uint64_t)(1 << 20) + 8192, info.mem_bytes);
+	}
+	close(mfd);
+	close(efd);
+	close(sp[0]);
+	close(sp[1]);
+	close(pp[0]);
+	close(pp[1]);
+	close(null);
+	close(reg);
+	close(shm);
+	close(ptm);
+}
+
+TEST_F(sess, park_hugetlb_memfd)
+{
+	struct cprhold_entry e;
+	int fd;
+
+	if (run_cmd("echo 4 > /proc/sys/vm/nr_hugepages") ||
+	    ch_sysfs("/proc/sys/vm/nr_hugepages") < 1)
+		SKIP(return, "no huge pages can be reserved");
+	fd = memfd_create("huge", MFD_CLOEXEC | MFD_HUGETLB);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 2 << 20));
+	ch_entry(&e, fd, 1, "hugeram");
+	ASSERT_EQ(0, ch_park(self->sfd, &e, 1));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_MEMFD, e.type);
+	EXPECT_EQ((uint32_t)(2 << 20), e.data.mem.page_size);
+	EXPECT_EQ((uint64_t)(2 << 20), e.data.mem.size);
+	close(fd);
+	ch_destroy(self->ctl, self->name);
+	run_cmd("echo 0 > /proc/sys/vm/nr_hugepages");
+}
+
+TEST_F(sess, park_errors_change_nothing)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), efd2 = eventfd(0, EFD_CLOEXEC);
+	struct cprhold_entry e[3];
+	struct cprhold_park p;
+	uint32_t type;
+
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 100, &type));
+
+	/* Bad fd, last in a batch: the good ones before it are not parked. */
+	ch_entry(&e[0], efd, 1, "a");
+	ch_entry(&e[1], efd2, 2, "b");
+	ch_entry(&e[2], 9999, 3, "c");
+	EXPECT_ERRNO(EBADF, ch_park(self->sfd, e, 3));
+	/* Duplicate token in the batch, or against a parked entry. */
+	ch_entry(&e[2], efd, 1, "c");
+	EXPECT_ERRNO(EEXIST, ch_park(self->sfd, e, 3));
+	ch_entry(&e[2], efd, 100, "c");
+	EXPECT_ERRNO(EEXIST, ch_park(self->sfd, e, 3));
+	/* cprhold's own fds. */
+	ch_entry(&e[2], self->sfd, 3, "self");
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+	ch_entry(&e[2], self->ctl, 3, "ctl");
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+	/* Entry fields. */
+	ch_entry(&e[2], efd, 3, "c");
+	e[2].flags = 1u << 7;
+	EXPECT_ERRNO(EOPNOTSUPP, ch_park(self->sfd, e, 3));
+	e[2].flags = 0;
+	e[2].addr = 0x10000;	/* without CPRHOLD_ENTRY_ADDR */
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+	e[2].flags = CPRHOLD_ENTRY_ADDR;
+	e[2].addr = 0x10001;	/* not page aligned */
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+	e[2].flags = 0;
+	e[2].addr = 0;
+	strcpy(e[2].label, "has:colon");
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+	memset(e[2].label, 'x', sizeof(e[2].label));
+	EXPECT_ERRNO(EINVAL, ch_park(self->sfd, e, 3));
+
+	/* The command itself. */
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.entry_size = sizeof(e[0]);
+	p.entries = (uintptr_t)e;
+	p.count = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.count = 1;
+	p.flags = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.flags = 0;
+	p.entry_size = offsetof(struct cprhold_entry, data);
+	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.entry_size = 8192;
+	EXPECT_ERRNO(E2BIG, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.entry_size = sizeof(e[0]);
+	p.entries = 8;
+	EXPECT_ERRNO(EFAULT, ioctl(self->sfd, CPRHOLD_PARK, &p));
+
+	/* Only the first park is there. */
+	EXPECT_EQ(1, ch_nr_entries(self->sfd));
+	close(efd);
+	close(efd2);
+}
+
+TEST_F(sess, park_larger_entries)
+{
+	struct {
+		struct cprhold_entry e;
+		uint64_t future[2];
+	} big[2];
+	struct cprhold_park p = { .size = sizeof(p), .count = 2,
+				  .entry_size = sizeof(big[0]), .entries = (uintptr_t)big };
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	memset(big, 0, sizeof(big));
+	ch_entry(&big[0].e, efd, 1, "one");
+	ch_entry(&big[1].e, efd, 2, "two");
+	big[1].future[1] = 1;
+	EXPECT_ERRNO(E2BIG, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	big[1].future[1] = 0;
+	ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, big[1].e.type);
+	EXPECT_EQ(2, ch_nr_entries(self->sfd));
+	close(efd);
+}
+
+TEST_F(sess, park_after_seal_ebusy)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	EXPECT_ERRNO(EBUSY, ch_park1(self->sfd, efd, 1, NULL));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	close(efd);
+}
+
+/* ---- list ------------------------------------------------------------ */
+
+TEST_F(sess, list_pages_in_token_order)
+{
+	static const uint64_t tokens[] = { 900, 5, 77, 1ull << 63, 0, 6, 42 };
+	struct cprhold_entry e[7], out[3];
+	struct cprhold_list l;
+	uint64_t seen[8];
+	int efd = eventfd(0, EFD_CLOEXEC), n = 0;
+	unsigned int i;
+
+	for (i = 0; i < 7; i++)
+		ch_entry(&e[i], efd, tokens[i], "ev");
+	ASSERT_EQ(0, ch_park(self->sfd, e, 7));
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entry_size = sizeof(out[0]);
+	l.entries = (uintptr_t)out;
+	do {
+		l.count = 3;
+		ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_LIST, &l));
+		EXPECT_EQ(7u, l.total);
+		for (i = 0; i < l.count; i++) {
+			ASSERT_LT(n, 8);
+			seen[n++] = out[i].token;
+			EXPECT_EQ(-1, out[i].fd);
+			EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, out[i].type);
+			EXPECT_STREQ("ev", out[i].label);
+		}
+	} while (l.cursor);
+	ASSERT_EQ(7, n);
+	EXPECT_EQ(0u, seen[0]);
+	EXPECT_EQ(5u, seen[1]);
+	EXPECT_EQ(6u, seen[2]);
+	EXPECT_EQ(42u, seen[3]);
+	EXPECT_EQ(77u, seen[4]);
+	EXPECT_EQ(900u, seen[5]);
+	EXPECT_EQ(1ull << 63, seen[6]);
+
+	/* Errors. */
+	l.cursor = 0;
+	l.count = 1;
+	l.entry_size = 16;
+	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	l.entry_size = sizeof(out[0]);
+	l.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	l.__reserved = 0;
+	l.flags = 2;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	l.flags = 0;
+	l.entries = 8;
+	EXPECT_ERRNO(EFAULT, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	close(efd);
+}
+
+TEST_F(sess, list_larger_elements_zero_filled)
+{
+	struct {
+		struct cprhold_entry e;
+		uint8_t future[24];
+	} out[2];
+	struct cprhold_list l = { .size = sizeof(l), .count = 2,
+				  .entry_size = sizeof(out[0]), .entries = (uintptr_t)out };
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 2, NULL));
+	memset(out, 0xff, sizeof(out));
+	ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	ASSERT_EQ(2u, l.count);
+	EXPECT_EQ(2u, out[1].e.token);
+	EXPECT_EQ(0, out[0].future[0] | out[0].future[23] | out[1].future[11]);
+	close(efd);
+}
+
+/* ---- seal, claim, retrieve, finish, abort ----------------------------- */
+
+TEST_F(sess, claim_errors)
+{
+	uint8_t wrong[CPRHOLD_SECRET_SIZE];
+	struct cprhold_claim c = { .size = sizeof(c) };
+	int cfd, efd = eventfd(0, EFD_CLOEXEC);
+
+	memcpy(wrong, self->secret, sizeof(wrong));
+	wrong[31] ^= 1;
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+
+	/* OPEN: not claimable, whatever the secret. */
+	EXPECT_ERRNO(EBUSY, ch_claim(self->ctl, self->name, self->secret));
+	EXPECT_ERRNO(EACCES, ch_claim(self->ctl, self->name, wrong));
+	EXPECT_ERRNO(ENOENT, ch_claim(self->ctl, "no-such-session", self->secret));
+	EXPECT_ERRNO(EINVAL, ch_claim(self->ctl, "bad name", self->secret));
+	strcpy(c.name, self->name);
+	c.flags = 4;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->ctl, CPRHOLD_CLAIM, &c));
+	c.flags = 0;
+	c.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_CLAIM, &c));
+
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	EXPECT_ERRNO(EBUSY, ch_seal(self->sfd));
+	EXPECT_ERRNO(EACCES, ch_claim(self->ctl, self->name, wrong));
+	EXPECT_EQ(CPRHOLD_STATE_SEALED, ch_state(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(cfd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(self->sfd));
+	/* Exactly one claimer. */
+	EXPECT_ERRNO(EBUSY, ch_claim(self->ctl, self->name, self->secret));
+	EXPECT_ERRNO(EACCES, ch_claim(self->ctl, self->name, wrong));
+	/* The claimer cannot park or seal. */
+	EXPECT_ERRNO(EBUSY, ch_park1(cfd, efd, 2, NULL));
+	EXPECT_ERRNO(EBUSY, ch_seal(cfd));
+	close(cfd);
+	/* The claimer's fd closed without finishing: SEALED again. */
+	EXPECT_EQ(CPRHOLD_STATE_SEALED, ch_state(self->sfd));
+	close(efd);
+}
+
+TEST_F(sess, retrieve_same_files)
+{
+	int mfd = make_memfd(65536, 3), efd = eventfd(7, EFD_CLOEXEC);
+	uint64_t tokens[3] = { 11, 22, 11 }, val;
+	struct stat a, b;
+	int fds[3], cfd;
+	unsigned char *p;
+
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(0, ch_park1(self->sfd, mfd, 11, NULL));
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 22, NULL));
+	/* Not claimed: no retrieve, even for the creator. */
+	EXPECT_ERRNO(EBUSY, ch_retrieve(self->sfd, tokens, fds, 2));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	EXPECT_ERRNO(EBUSY, ch_retrieve(self->sfd, tokens, fds, 2));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_ERRNO(EBUSY, ch_retrieve(self->sfd, tokens, fds, 2));
+
+	ASSERT_EQ(0, ch_retrieve(cfd, tokens, fds, 3));
+	/* The very same open files: same inode, shared offset and state. */
+	ASSERT_EQ(0, fstat(mfd, &a));
+	ASSERT_EQ(0, fstat(fds[0], &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(a.st_dev, b.st_dev);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(0, kcmp_same_file(mfd, fds[0]));
+	ASSERT_EQ(0, kcmp_same_file(mfd, fds[2]));
+	ASSERT_EQ(0, kcmp_same_file(efd, fds[1]));
+	ASSERT_EQ((ssize_t)sizeof(val), read(fds[1], &val, sizeof(val)));
+	EXPECT_EQ(7u, val);
+	p = mmap(NULL, 65536, PROT_READ, MAP_SHARED, fds[0], 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ((unsigned char)(1000 * 7 + 3), p[1000]);
+	munmap(p, 65536);
+
+	/* Repeatable; NO_CLOEXEC. */
+	ASSERT_EQ(0, ch_retrieve_ex(cfd, tokens, fds, 1, CPRHOLD_RETRIEVE_NO_CLOEXEC));
+	EXPECT_EQ(0, fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
+	close(cfd);
+	close(mfd);
+	close(efd);
+}
+
+TEST_F(sess, retrieve_errors_leave_no_fd)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), fds[4], cfd, before;
+	uint64_t tokens[4] = { 1, 2, 3, 999 };
+	struct cprhold_retrieve r;
+	struct rlimit rl, low;
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 2, NULL));
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 3, NULL));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	before = count_open_fds();
+
+	EXPECT_ERRNO(ENOENT, ch_retrieve(cfd, tokens, fds, 4));
+	EXPECT_EQ(before, count_open_fds());
+	EXPECT_ERRNO(EINVAL, ch_retrieve(cfd, tokens, fds, 0));
+	EXPECT_ERRNO(EOPNOTSUPP, ch_retrieve_ex(cfd, tokens, fds, 1, 1u << 9));
+	EXPECT_ERRNO(EFAULT, ch_retrieve(cfd, (uint64_t *)8, fds, 1));
+	/* The fds cannot be written back: none stays installed. */
+	EXPECT_ERRNO(EFAULT, ch_retrieve(cfd, tokens, (int *)8, 3));
+	EXPECT_EQ(before, count_open_fds());
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.count = 1;
+	r.tokens = (uintptr_t)tokens;
+	r.fds = (uintptr_t)fds;
+	r.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(cfd, CPRHOLD_RETRIEVE, &r));
+
+	/* Out of fds half-way: EMFILE, and the ones installed are gone. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	low = rl;
+	low.rlim_cur = before + 2;	/* fds 0..before-1 taken: room for two */
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	EXPECT_ERRNO(EMFILE, ch_retrieve(cfd, tokens, fds, 3));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	EXPECT_EQ(before, count_open_fds());
+
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(cfd));
+	EXPECT_EQ(3, ch_nr_entries(cfd));
+	close(cfd);
+	close(efd);
+}
+
+TEST_F(sess, finish_ends_session)
+{
+	struct cprhold_session_info info;
+	int efd = eventfd(3, EFD_CLOEXEC), cfd, fd;
+	long entries = ch_sysfs("entries");
+	uint64_t v;
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	EXPECT_EQ(entries + 1, ch_sysfs("entries"));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_ERRNO(EBUSY, ch_finish(self->sfd));	/* not the claimer */
+	fd = ch_retrieve1(cfd, 1);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ch_finish(cfd));
+
+	ASSERT_EQ(0, ch_info(cfd, &info));
+	EXPECT_EQ((uint32_t)CPRHOLD_STATE_FINISHED, info.state);
+	EXPECT_EQ((uint32_t)CPRHOLD_END_FINISHED, info.end_reason);
+	EXPECT_EQ(0u, info.nr_entries);
+	EXPECT_EQ(CPRHOLD_STATE_FINISHED, ch_state(self->sfd));
+	EXPECT_EQ(entries, ch_sysfs("entries"));
+	EXPECT_ERRNO(ENOENT, ch_finish(cfd));
+	EXPECT_ERRNO(ENOENT, ch_abort(cfd));
+	EXPECT_ERRNO(ENOENT, ch_retrieve1(cfd, 1));
+	EXPECT_ERRNO(ENOENT, ch_seal(self->sfd));
+	EXPECT_ERRNO(ENOENT, ch_park1(self->sfd, efd, 2, NULL));
+	EXPECT_ERRNO(ENOENT, ch_claim(self->ctl, self->name, self->secret));
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, self->name));
+	EXPECT_EQ(0, ch_nr_entries(cfd));
+	/* The retrieved fd is the claimer's own and still works. */
+	ASSERT_EQ((ssize_t)sizeof(v), read(fd, &v, sizeof(v)));
+	EXPECT_EQ(3u, v);
+	/* The name is free again. */
+	close(ch_create(self->ctl, self->name, NULL));
+	close(fd);
+	close(cfd);
+	close(efd);
+}
+
+TEST_F(sess, abort_returns_to_sealed)
+{
+	struct cprhold_session_info info;
+	int efd = eventfd(0, EFD_CLOEXEC), cfd, cfd2;
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_ERRNO(EBUSY, ch_abort(self->sfd));
+	ASSERT_EQ(0, ch_abort(cfd));
+	EXPECT_EQ(CPRHOLD_STATE_SEALED, ch_state(self->sfd));
+	/* The aborted claim is dead for good. */
+	EXPECT_ERRNO(EBUSY, ch_retrieve1(cfd, 1));
+	EXPECT_ERRNO(EBUSY, ch_abort(cfd));
+	EXPECT_ERRNO(EBUSY, ch_finish(cfd));
+
+	cfd2 = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd2, 0);
+	/* The old claim still cannot act, even though CLAIMED again. */
+	EXPECT_ERRNO(EBUSY, ch_retrieve1(cfd, 1));
+	close(cfd);	/* and closing it does not unclaim the new one */
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(cfd2));
+	ASSERT_EQ(0, ch_info(cfd2, &info));
+	EXPECT_EQ(2u, info.nr_claims);
+	EXPECT_EQ((uint32_t)getpid(), info.claimer_pid);
+	EXPECT_GE(info.claimed_ns, info.sealed_ns);
+	close(cfd2);
+	close(efd);
+}
+
+TEST_F(sess, open_session_closed_is_destroyed)
+{
+	long sessions = ch_sysfs("sessions"), entries = ch_sysfs("entries");
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	EXPECT_EQ(entries + 1, ch_sysfs("entries"));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(sessions - 1, ch_sysfs("sessions"));
+	EXPECT_EQ(entries, ch_sysfs("entries"));
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, self->name));
+	close(efd);
+}
+
+TEST_F(sess, sealed_session_outlives_fds)
+{
+	long sessions = ch_sysfs("sessions");
+	int cfd;
+
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(sessions, ch_sysfs("sessions"));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(cfd));
+	close(cfd);
+}
+
+TEST_F(sess, destroy_any_state)
+{
+	struct cprhold_destroy d = { .size = sizeof(d), .flags = 1 };
+	int cfd;
+
+	strcpy(d.name, self->name);
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->ctl, CPRHOLD_DESTROY, &d));
+	EXPECT_ERRNO(EINVAL, ch_destroy(self->ctl, ""));
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, "never-created"));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	ASSERT_EQ(0, ch_destroy(self->ctl, self->name));
+	EXPECT_EQ(CPRHOLD_STATE_FINISHED, ch_state(cfd));
+	{
+		struct cprhold_session_info info;
+
+		ASSERT_EQ(0, ch_info(cfd, &info));
+		EXPECT_EQ((uint32_t)CPRHOLD_END_DESTROYED, info.end_reason);
+	}
+	EXPECT_ERRNO(ENOENT, ch_retrieve1(cfd, 1));
+	close(cfd);
+}
+
+TEST_F(sess, destroy_by_other_user_eacces)
+{
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* Another uid without CAP_SYS_ADMIN. */
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(10);
+		errno = 0;
+		if (ch_destroy(self->ctl, self->name) == -1 && errno == EACCES)
+			_exit(0);
+		_exit(11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(CPRHOLD_STATE_OPEN, ch_state(self->sfd));
+	/* root (CAP_SYS_ADMIN) may destroy anybody's: see list_sessions_scoped. */
+}
+
+TEST_F(sess, list_sessions_scoped)
+{
+	struct cprhold_session_info infos[4];
+	struct cprhold_list_sessions l;
+	char uname[CPRHOLD_NAME_MAX];
+	int pfd[2], st;
+	unsigned int i;
+	bool found = false;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	ch_name(uname, sizeof(uname), "uid1000");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct cprhold_list_sessions cl = { .size = sizeof(cl),
+			.count = 4, .info_size = sizeof(infos[0]), .sessions = (uintptr_t)infos };
+		int fd;
+
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(10);
+		fd = ch_create(self->ctl, uname, NULL);
+		if (fd < 0 || ch_seal(fd))
+			_exit(11);
+		/* A plain user sees only its own session. */
+		if (ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &cl) || cl.total != 1 ||
+		    cl.count != 1 || strcmp(infos[0].name, uname) || infos[0].creator_uid != 1000)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+
+	/* root sees both, in pages of one. */
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.info_size = sizeof(infos[0]);
+	l.sessions = (uintptr_t)infos;
+	do {
+		l.count = 1;
+		ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &l));
+		EXPECT_GE(l.total, 2u);
+		for (i = 0; i < l.count; i++)
+			if (!strcmp(infos[i].name, uname)) {
+				found = true;
+				EXPECT_EQ((uint32_t)CPRHOLD_STATE_SEALED, infos[i].state);
+				EXPECT_EQ(1000u, infos[i].creator_uid);
+			}
+	} while (l.count);
+	EXPECT_TRUE(found);
+	/* ... and may destroy another user's session. */
+	ASSERT_EQ(0, ch_destroy(self->ctl, uname));
+
+	l.count = 1;
+	l.info_size = 8;
+	EXPECT_ERRNO(EINVAL, ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &l));
+	l.info_size = sizeof(infos[0]);
+	l.flags = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &l));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* ---- TTL ------------------------------------------------------------- */
+
+TEST_F(sess, ttl_expires_sealed_only)
+{
+	struct cprhold_session_info info;
+	char name[CPRHOLD_NAME_MAX];
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+	int sfd, cfd;
+
+	ch_name(name, sizeof(name), "ttl");
+	sfd = ch_create_ex(self->ctl, name, 0, 300, secret);
+	ASSERT_GE(sfd, 0);
+	/* OPEN: the TTL does not run. */
+	usleep(600 * 1000);
+	EXPECT_EQ(CPRHOLD_STATE_OPEN, ch_state(sfd));
+	ASSERT_EQ(0, ch_seal(sfd));
+	/* CLAIMED: the TTL does not run either. */
+	cfd = ch_claim(self->ctl, name, secret);
+	ASSERT_GE(cfd, 0);
+	usleep(600 * 1000);
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(cfd));
+	/* Back to SEALED: it runs again, and expires the session. */
+	ASSERT_EQ(0, ch_abort(cfd));
+	usleep(1200 * 1000);
+	ASSERT_EQ(0, ch_info(sfd, &info));
+	EXPECT_EQ((uint32_t)CPRHOLD_STATE_FINISHED, info.state);
+	EXPECT_EQ((uint32_t)CPRHOLD_END_EXPIRED, info.end_reason);
+	EXPECT_EQ(300u, info.ttl_ms);
+	EXPECT_ERRNO(ENOENT, ch_claim(self->ctl, name, secret));
+	close(cfd);
+	close(sfd);
+}
+
+/* ---- limits ---------------------------------------------------------- */
+
+TEST_F(sess, limit_entries_per_session)
+{
+	long old = ch_get_param("max_entries_per_session");
+	struct cprhold_entry e[3];
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_GT(old, 0);
+	ASSERT_EQ(0, ch_set_param("max_entries_per_session", 2));
+	ch_entry(&e[0], efd, 1, NULL);
+	ch_entry(&e[1], efd, 2, NULL);
+	ch_entry(&e[2], efd, 3, NULL);
+	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, e, 3));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	EXPECT_EQ(0, ch_park(self->sfd, e, 2));
+	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, &e[2], 1));
+	EXPECT_EQ(2, ch_nr_entries(self->sfd));
+	ASSERT_EQ(0, ch_set_param("max_entries_per_session", old));
+	close(efd);
+}
+
+TEST_F(sess, limit_entries_total)
+{
+	long old = ch_get_param("max_entries_total"), now = ch_sysfs("entries");
+	struct cprhold_entry e[2];
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_GT(old, 0);
+	ASSERT_EQ(0, ch_set_param("max_entries_total", now + 1));
+	ch_entry(&e[0], efd, 1, NULL);
+	ch_entry(&e[1], efd, 2, NULL);
+	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, e, 2));
+	EXPECT_EQ(now, ch_sysfs("entries"));
+	EXPECT_EQ(0, ch_park(self->sfd, e, 1));
+	ASSERT_EQ(0, ch_set_param("max_entries_total", old));
+	close(efd);
+}
+
+TEST_F(sess, limit_sessions_per_user)
+{
+	long old = ch_get_param("max_sessions_per_user");
+	char names[3][CPRHOLD_NAME_MAX];
+	int fds[3], i, mine = 0;
+	struct cprhold_list_sessions l = { .size = sizeof(l),
+					   .info_size = sizeof(struct cprhold_session_info) };
+
+	/* Count this user's (root's) sessions right now. */
+	ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &l));
+	mine = l.total;
+	ASSERT_GT(old, 0);
+	ASSERT_EQ(0, ch_set_param("max_sessions_per_user", mine + 2));
+	for (i = 0; i < 3; i++)
+		ch_name(names[i], sizeof(names[i]), "limit");
+	fds[0] = ch_create(self->ctl, names[0], NULL);
+	fds[1] = ch_create(self->ctl, names[1], NULL);
+	EXPECT_GE(fds[0], 0);
+	EXPECT_GE(fds[1], 0);
+	EXPECT_ERRNO(ENOSPC, ch_create(self->ctl, names[2], NULL));
+	EXPECT_ERRNO(ENOENT, ch_destroy(self->ctl, names[2]));
+	close(fds[0]);
+	/* One freed: one more fits. */
+	fds[2] = ch_create(self->ctl, names[2], NULL);
+	EXPECT_GE(fds[2], 0);
+	ASSERT_EQ(0, ch_set_param("max_sessions_per_user", old));
+	close(fds[1]);
+	close(fds[2]);
+}
+
+TEST_HARNESS_MAIN
