@@ -40,6 +40,7 @@
 #include <linux/cprhold.h>
 
 struct pid;
+struct pid_namespace;
 struct user_namespace;
 
 /* Module parameters (main.c). */
@@ -85,6 +86,7 @@ struct cprhold_session {
 	struct pid *creator;
 	struct user_namespace *userns;	/* CPRHOLD_CREATE_USERNS */
 	u64 created_ns;
+	bool announced;			/* CPRHOLD_EVENT_CREATED was sent */
 
 	/* Protects everything below. */
 	struct mutex lock;
@@ -121,6 +123,16 @@ long cprhold_session_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 
 /* session.c */
 extern const struct file_operations cprhold_session_fops;
+struct cprhold_session *cprhold_session_lookup(const char *name);
+bool cprhold_session_visible(struct cprhold_session *s, bool admin);
+void cprhold_session_snapshot(struct cprhold_session *s,
+			      struct cprhold_session_info *info,
+			      struct pid_namespace *pidns,
+			      struct user_namespace *userns);
+/* Iteration callbacks: return non-zero to stop. */
+typedef int (*cprhold_session_fn)(struct cprhold_session *s, void *arg);
+typedef int (*cprhold_entry_fn)(const struct cprhold_entry *e, void *arg);
+int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg);
 bool cprhold_file_is_cprhold(struct file *file);
 int cprhold_check_name(const char *s, size_t max, bool is_label);
 void cprhold_session_put(struct cprhold_session *s);
@@ -141,10 +153,17 @@ int cprhold_list(struct cprhold_ucmd *ucmd);
 int cprhold_retrieve(struct cprhold_ucmd *ucmd);
 void cprhold_items_release(struct rb_root *items);
 u64 cprhold_items_mem_bytes(struct rb_root *items);
+int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
+			 cprhold_entry_fn fn, void *arg);
 
 /* classify.c */
 void cprhold_classify(struct file *file, struct cprhold_entry *e);
 bool cprhold_type_is_memory(u32 type);
+
+/* netlink.c */
+void cprhold_nl_notify(struct cprhold_session *s, enum cprhold_event event);
+int cprhold_nl_init(void);
+void cprhold_nl_exit(void);
 
 /* main.c */
 extern const struct file_operations cprhold_ctl_fops;

@@ -250,6 +250,41 @@ out_free:
 	return ret;
 }
 
+/*
+ * Call @fn on each entry of @s with a token >= @from_token, in token order,
+ * until it returns non-zero (which is returned).  Under the session lock.
+ */
+int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
+			 cprhold_entry_fn fn, void *arg)
+{
+	struct cprhold_item *it = NULL;
+	struct cprhold_entry *e;
+	struct rb_node *n;
+	int ret = 0;
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	mutex_lock(&s->lock);
+	for (n = s->items.rb_node; n; ) {
+		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
+
+		if (cur->token >= from_token) {
+			it = cur;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	for (n = it ? &it->node : NULL; n && !ret; n = rb_next(n)) {
+		cprhold_item_report(rb_entry(n, struct cprhold_item, node), e);
+		ret = fn(e, arg);
+	}
+	mutex_unlock(&s->lock);
+	kfree(e);
+	return ret;
+}
+
 /* Entries reported per CPRHOLD_LIST call at most; page on. */
 #define CPRHOLD_LIST_BATCH 64
 

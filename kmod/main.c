@@ -9,8 +9,8 @@
  * files.  See Documentation/userspace-api/cprhold.rst.
  *
  * This file: the /dev/cprhold misc device (the control fd), the limits
- * (module parameters) and the live-object counters (sysfs attributes of
- * the misc device).
+ * (module parameters), the live-object counters (sysfs attributes of the
+ * misc device), module init and exit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -95,19 +95,27 @@ static int __init cprhold_init(void)
 	cprhold_wq = alloc_workqueue("cprhold", WQ_UNBOUND, 0);
 	if (!cprhold_wq)
 		return -ENOMEM;
+	ret = cprhold_nl_init();
+	if (ret)
+		goto err_wq;
 	ret = misc_register(&cprhold_misc);
-	if (ret) {
-		destroy_workqueue(cprhold_wq);
-		return ret;
-	}
+	if (ret)
+		goto err_nl;
 	pr_debug("version %s loaded\n", CPRHOLD_VERSION_STRING);
 	return 0;
+
+err_nl:
+	cprhold_nl_exit();
+err_wq:
+	destroy_workqueue(cprhold_wq);
+	return ret;
 }
 
 static void __exit cprhold_exit(void)
 {
 	misc_deregister(&cprhold_misc);
 	cprhold_table_exit();
+	cprhold_nl_exit();
 	/* TTL works still finishing their last put, then the RCU frees. */
 	destroy_workqueue(cprhold_wq);
 	rcu_barrier();

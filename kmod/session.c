@@ -127,7 +127,7 @@ void cprhold_session_put(struct cprhold_session *s)
 }
 
 /* Find a live session by name and take a reference; NULL if none. */
-static struct cprhold_session *cprhold_lookup(const char *name)
+struct cprhold_session *cprhold_session_lookup(const char *name)
 {
 	struct cprhold_session *s;
 
@@ -200,6 +200,10 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 		cprhold_ttl_cancel(s);
 	cprhold_items_release(&items);
 	pr_debug("session %s ended (%d)\n", s->name, why);
+	if (s->announced)
+		cprhold_nl_notify(s, why == CPRHOLD_END_FINISHED ? CPRHOLD_EVENT_FINISHED :
+				     why == CPRHOLD_END_EXPIRED ? CPRHOLD_EVENT_EXPIRED :
+				     CPRHOLD_EVENT_DESTROYED);
 	cprhold_session_put(s);		/* the table's reference */
 	module_put(THIS_MODULE);	/* taken by cprhold_create() */
 	return true;
@@ -231,6 +235,8 @@ static int cprhold_session_fop_release(struct inode *inode, struct file *file)
 		/* A creator that exits before sealing leaks nothing. */
 		cprhold_session_end(s, CPRHOLD_END_CLOSED, CPRHOLD_STATE_OPEN, 0);
 	} else {
+		bool aborted = false;
+
 		/* A claimer that dies unfinished hands the session back. */
 		mutex_lock(&s->lock);
 		if (s->state == CPRHOLD_STATE_CLAIMED &&
@@ -239,8 +245,11 @@ static int cprhold_session_fop_release(struct inode *inode, struct file *file)
 			put_pid(s->claimer);
 			s->claimer = NULL;
 			cprhold_ttl_arm(s);
+			aborted = true;
 		}
 		mutex_unlock(&s->lock);
+		if (aborted)
+			cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
 	}
 	cprhold_session_put(s);
 	kfree(h);
@@ -423,6 +432,8 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 		return ret;
 	}
 	fd_install(fd, file);
+	s->announced = true;
+	cprhold_nl_notify(s, CPRHOLD_EVENT_CREATED);
 	return 0;
 
 err_file:
@@ -468,7 +479,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 	if (ret)
 		return ret;
 
-	s = cprhold_lookup(cmd->name);
+	s = cprhold_session_lookup(cmd->name);
 	if (!s)
 		return -ENOENT;
 	memcpy(secret, cmd->secret, sizeof(secret));
@@ -514,6 +525,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 	cprhold_ttl_cancel(s);
 	mutex_unlock(&s->lock);
 	fd_install(fd, file);
+	cprhold_nl_notify(s, CPRHOLD_EVENT_CLAIMED);
 	cprhold_session_put(s);
 	memzero_explicit(secret, sizeof(secret));
 	return 0;
@@ -532,6 +544,12 @@ static bool cprhold_is_owner(struct cprhold_session *s)
 	return uid_eq(s->owner, current_euid());
 }
 
+/* May the caller see @s in listings?  @admin: it has CAP_SYS_ADMIN. */
+bool cprhold_session_visible(struct cprhold_session *s, bool admin)
+{
+	return admin || cprhold_is_owner(s);
+}
+
 int cprhold_destroy(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_destroy *cmd = ucmd->cmd;
@@ -543,7 +561,7 @@ int cprhold_destroy(struct cprhold_ucmd *ucmd)
 	ret = cprhold_check_name(cmd->name, sizeof(cmd->name), false);
 	if (ret)
 		return ret;
-	s = cprhold_lookup(cmd->name);
+	s = cprhold_session_lookup(cmd->name);
 	if (!s)
 		return -ENOENT;
 	if (!cprhold_is_owner(s) && !capable(CAP_SYS_ADMIN))
@@ -554,11 +572,11 @@ int cprhold_destroy(struct cprhold_ucmd *ucmd)
 	return ret;
 }
 
-static void cprhold_fill_info(struct cprhold_session *s,
-			      struct cprhold_session_info *info)
+static void cprhold_fill_info_ns(struct cprhold_session *s,
+				 struct cprhold_session_info *info,
+				 struct pid_namespace *pidns,
+				 struct user_namespace *userns)
 {
-	struct pid_namespace *pidns = task_active_pid_ns(current);
-
 	lockdep_assert_held(&s->lock);
 	memset(info, 0, sizeof(*info));
 	strscpy(info->name, s->name, sizeof(info->name));
@@ -567,7 +585,7 @@ static void cprhold_fill_info(struct cprhold_session *s,
 	info->nr_entries = s->nr_items;
 	info->end_reason = s->end_reason;
 	info->creator_pid = pid_nr_ns(s->creator, pidns);
-	info->creator_uid = from_kuid_munged(current_user_ns(), s->owner);
+	info->creator_uid = from_kuid_munged(userns, s->owner);
 	info->claimer_pid = s->claimer ? pid_nr_ns(s->claimer, pidns) : 0;
 	info->nr_claims = s->nr_claims;
 	info->ttl_ms = s->ttl_ms;
@@ -575,6 +593,45 @@ static void cprhold_fill_info(struct cprhold_session *s,
 	info->sealed_ns = s->sealed_ns;
 	info->claimed_ns = s->claimed_ns;
 	info->mem_bytes = cprhold_items_mem_bytes(&s->items);
+}
+
+/* As the caller sees it: pids and uids in its own namespaces. */
+static void cprhold_fill_info(struct cprhold_session *s,
+			      struct cprhold_session_info *info)
+{
+	cprhold_fill_info_ns(s, info, task_active_pid_ns(current), current_user_ns());
+}
+
+void cprhold_session_snapshot(struct cprhold_session *s,
+			      struct cprhold_session_info *info,
+			      struct pid_namespace *pidns,
+			      struct user_namespace *userns)
+{
+	mutex_lock(&s->lock);
+	cprhold_fill_info_ns(s, info, pidns, userns);
+	mutex_unlock(&s->lock);
+}
+
+/*
+ * Call @fn on each live session with an id >= @from_id, in creation order,
+ * until it returns non-zero (which is returned).  Under the table lock:
+ * @fn may take the session lock, nothing that sleeps long.
+ */
+int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg)
+{
+	struct cprhold_session *s;
+	int ret = 0;
+
+	mutex_lock(&cprhold_table_lock);
+	list_for_each_entry(s, &cprhold_sessions, lnode) {
+		if (s->id < from_id)
+			continue;
+		ret = fn(s, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&cprhold_table_lock);
+	return ret;
 }
 
 /* Sessions reported per CPRHOLD_LIST_SESSIONS call at most; page on. */
@@ -670,6 +727,8 @@ int cprhold_seal(struct cprhold_ucmd *ucmd)
 		cprhold_ttl_arm(s);
 	}
 	mutex_unlock(&s->lock);
+	if (!ret)
+		cprhold_nl_notify(s, CPRHOLD_EVENT_SEALED);
 	return ret;
 }
 
@@ -733,6 +792,8 @@ int cprhold_abort(struct cprhold_ucmd *ucmd)
 		cprhold_ttl_arm(s);
 	}
 	mutex_unlock(&s->lock);
+	if (!ret)
+		cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
 	return ret;
 }
 

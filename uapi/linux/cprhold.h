@@ -501,4 +501,100 @@ struct cprhold_retrieve {
 
 #define CPRHOLD_RETRIEVE _IO(CPRHOLD_TYPE, CPRHOLD_CMD_RETRIEVE)
 
+/*
+ * Generic netlink family "cprhold": observe sessions without the device.
+ *
+ * CPRHOLD_NL_CMD_GET_SESSION  do: the session CPRHOLD_NL_A_NAME; dump: every
+ *			       session the caller may see (the scoping of
+ *			       CPRHOLD_LIST_SESSIONS).
+ * CPRHOLD_NL_CMD_GET_ENTRY    dump: the entries of session CPRHOLD_NL_A_NAME,
+ *			       one message each, in token order.
+ * CPRHOLD_NL_CMD_EVENT	       notifications on the "events" multicast group
+ *			       (CAP_SYS_ADMIN to join): CPRHOLD_NL_A_EVENT plus
+ *			       the session's attributes after the change.
+ *
+ * Session messages carry the attributes of &struct cprhold_session_info;
+ * entry messages CPRHOLD_NL_A_NAME, the CPRHOLD_NL_A_ENTRY_* attributes and
+ * the type data that applies to the entry's type.  Requests are validated
+ * strictly: unknown attributes are refused.
+ */
+#define CPRHOLD_GENL_NAME		"cprhold"
+#define CPRHOLD_GENL_VERSION		1
+#define CPRHOLD_GENL_MCGRP_EVENTS	"events"
+
+enum cprhold_nl_cmd {
+	CPRHOLD_NL_CMD_UNSPEC,
+	CPRHOLD_NL_CMD_GET_SESSION,
+	CPRHOLD_NL_CMD_GET_ENTRY,
+	CPRHOLD_NL_CMD_EVENT,
+
+	__CPRHOLD_NL_CMD_MAX,
+	CPRHOLD_NL_CMD_MAX = __CPRHOLD_NL_CMD_MAX - 1
+};
+
+/**
+ * enum cprhold_event - what happened to a session (CPRHOLD_NL_A_EVENT)
+ * @CPRHOLD_EVENT_CREATED: CPRHOLD_CREATE
+ * @CPRHOLD_EVENT_SEALED: CPRHOLD_SEAL
+ * @CPRHOLD_EVENT_CLAIMED: CPRHOLD_CLAIM
+ * @CPRHOLD_EVENT_ABORTED: back to SEALED: CPRHOLD_ABORT, or the claimer's
+ *	session fd closed unfinished
+ * @CPRHOLD_EVENT_FINISHED: CPRHOLD_FINISH
+ * @CPRHOLD_EVENT_DESTROYED: CPRHOLD_DESTROY, or an OPEN session's creator
+ *	fd closed (CPRHOLD_NL_A_END_REASON tells which)
+ * @CPRHOLD_EVENT_EXPIRED: its TTL ran out
+ */
+enum cprhold_event {
+	CPRHOLD_EVENT_CREATED = 1,
+	CPRHOLD_EVENT_SEALED = 2,
+	CPRHOLD_EVENT_CLAIMED = 3,
+	CPRHOLD_EVENT_ABORTED = 4,
+	CPRHOLD_EVENT_FINISHED = 5,
+	CPRHOLD_EVENT_DESTROYED = 6,
+	CPRHOLD_EVENT_EXPIRED = 7,
+};
+
+enum cprhold_nl_attr {
+	CPRHOLD_NL_A_UNSPEC,
+	CPRHOLD_NL_A_PAD,
+	/* sessions */
+	CPRHOLD_NL_A_NAME,		/* string */
+	CPRHOLD_NL_A_ID,		/* u64: creation sequence number */
+	CPRHOLD_NL_A_STATE,		/* u32: enum cprhold_state */
+	CPRHOLD_NL_A_FLAGS,		/* u32: CPRHOLD_CREATE_* */
+	CPRHOLD_NL_A_END_REASON,	/* u32: enum cprhold_end */
+	CPRHOLD_NL_A_CREATOR_PID,	/* u32, in the receiver's pid ns */
+	CPRHOLD_NL_A_CREATOR_UID,	/* u32, in the receiver's user ns */
+	CPRHOLD_NL_A_CLAIMER_PID,	/* u32 */
+	CPRHOLD_NL_A_NR_CLAIMS,		/* u32 */
+	CPRHOLD_NL_A_NR_ENTRIES,	/* u32 */
+	CPRHOLD_NL_A_TTL_MS,		/* u64 */
+	CPRHOLD_NL_A_CREATED_NS,	/* u64, CLOCK_REALTIME */
+	CPRHOLD_NL_A_SEALED_NS,		/* u64 */
+	CPRHOLD_NL_A_CLAIMED_NS,	/* u64 */
+	CPRHOLD_NL_A_MEM_BYTES,		/* u64 */
+	CPRHOLD_NL_A_EVENT,		/* u32: enum cprhold_event */
+	/* entries */
+	CPRHOLD_NL_A_ENTRY_TOKEN,	/* u64 */
+	CPRHOLD_NL_A_ENTRY_LABEL,	/* string */
+	CPRHOLD_NL_A_ENTRY_TYPE,	/* u32: enum cprhold_entry_type */
+	CPRHOLD_NL_A_ENTRY_FLAGS,	/* u32: CPRHOLD_ENTRY_* */
+	CPRHOLD_NL_A_ENTRY_F_FLAGS,	/* u32: the file's open flags */
+	CPRHOLD_NL_A_ENTRY_ADDR,	/* u64, with CPRHOLD_ENTRY_ADDR */
+	/* type data of entries */
+	CPRHOLD_NL_A_MEM_SIZE,		/* u64 */
+	CPRHOLD_NL_A_MEM_SEALS,		/* u32 */
+	CPRHOLD_NL_A_MEM_PAGE_SIZE,	/* u32 */
+	CPRHOLD_NL_A_MEM_RESIDENT,	/* u64 */
+	CPRHOLD_NL_A_VCPU_ID,		/* u32 */
+	CPRHOLD_NL_A_SOCK_FAMILY,	/* u32 */
+	CPRHOLD_NL_A_SOCK_TYPE,		/* u32 */
+	CPRHOLD_NL_A_SOCK_PROTOCOL,	/* u32 */
+	CPRHOLD_NL_A_DEV_MAJOR,		/* u32 */
+	CPRHOLD_NL_A_DEV_MINOR,		/* u32 */
+
+	__CPRHOLD_NL_A_MAX,
+	CPRHOLD_NL_A_MAX = __CPRHOLD_NL_A_MAX - 1
+};
+
 #endif /* _UAPI_LINUX_CPRHOLD_H */
