@@ -160,6 +160,13 @@ int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 void cprhold_classify(struct file *file, struct cprhold_entry *e);
 bool cprhold_type_is_memory(u32 type);
 
+/* adopt.c */
+struct cprhold_adopt_ops;
+const struct cprhold_adopt_ops *cprhold_adopt_get(void);
+void cprhold_adopt_put(const struct cprhold_adopt_ops *ops);
+int cprhold_adopt_vm(const struct cprhold_adopt_ops *ops, struct file *vm_file,
+		     struct file *const *vcpus, unsigned int nr_vcpus);
+
 /* netlink.c */
 void cprhold_nl_notify(struct cprhold_session *s, enum cprhold_event event);
 int cprhold_nl_init(void);

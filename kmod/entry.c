@@ -352,8 +352,45 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/*
+ * CPRHOLD_RETRIEVE_ADOPT_KVM: adopt each KVM VM among @tokens.  Session
+ * locked, the claim checked.  0, or the first error.
+ */
+static int cprhold_retrieve_adopt(struct cprhold_session *s,
+				  const struct cprhold_adopt_ops *ops,
+				  const u64 *tokens, u32 count)
+{
+	struct cprhold_item *it;
+	struct file **vcpus;
+	struct rb_node *n;
+	u32 i, nr = 0, vms = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&s->lock);
+	vcpus = kvcalloc(s->nr_items, sizeof(*vcpus), GFP_KERNEL);
+	if (!vcpus)
+		return -ENOMEM;
+	for (n = rb_first(&s->items); n; n = rb_next(n)) {
+		it = rb_entry(n, struct cprhold_item, node);
+		if (it->type == CPRHOLD_ENTRY_KVM_VCPU)
+			vcpus[nr++] = it->file;
+	}
+	for (i = 0; i < count && !ret; i++) {
+		it = cprhold_item_find(&s->items, tokens[i]);
+		if (!it || it->type != CPRHOLD_ENTRY_KVM_VM)
+			continue;
+		vms++;
+		ret = cprhold_adopt_vm(ops, it->file, vcpus, nr);
+	}
+	kvfree(vcpus);
+	if (!ret && !vms)
+		ret = -EINVAL;	/* nothing to adopt among the tokens */
+	return ret;
+}
+
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 {
+	const struct cprhold_adopt_ops *adopt = NULL;
 	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
 	struct cprhold_session *s = h->session;
 	struct cprhold_retrieve *cmd = ucmd->cmd;
@@ -364,13 +401,19 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	u32 i, got = 0, installed = 0;
 	int ret = 0;
 
-	if (cmd->flags & ~CPRHOLD_RETRIEVE_NO_CLOEXEC)
+	if (cmd->flags & ~(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_ADOPT_KVM))
 		return -EOPNOTSUPP;
 	if (cmd->__reserved || !cmd->count)
 		return -EINVAL;
 	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session))
 		return -ENOSPC;
 	o_flags = cmd->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ? 0 : O_CLOEXEC;
+	if (cmd->flags & CPRHOLD_RETRIEVE_ADOPT_KVM) {
+		/* Before any lock: this may load cprhold_kvm.ko. */
+		adopt = cprhold_adopt_get();
+		if (IS_ERR(adopt))
+			return PTR_ERR(adopt);
+	}
 
 	tokens = vmemdup_user(u64_to_user_ptr(cmd->tokens),
 			      array_size(cmd->count, sizeof(*tokens)));
@@ -389,6 +432,16 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	else if (h->role != CPRHOLD_ROLE_CLAIMER ||
 		 s->state != CPRHOLD_STATE_CLAIMED || s->claim_gen != h->claim_gen)
 		ret = -EBUSY;
+	for (i = 0; !ret && i < cmd->count; i++) {
+		if (!cprhold_item_find(&s->items, tokens[i]))
+			ret = -ENOENT;
+	}
+	/*
+	 * Adopt while the session's references are the only ones we add:
+	 * the adopter counts file references to exclude the old owner.
+	 */
+	if (!ret && adopt)
+		ret = cprhold_retrieve_adopt(s, adopt, tokens, cmd->count);
 	for (i = 0; !ret && i < cmd->count; i++) {
 		struct cprhold_item *it = cprhold_item_find(&s->items, tokens[i]);
 
@@ -428,5 +481,7 @@ out:
 	kvfree(fds);
 	kvfree(files);
 	kvfree(tokens);
+	if (adopt)
+		cprhold_adopt_put(adopt);
 	return ret;
 }

@@ -468,9 +468,16 @@ struct cprhold_op {
 /**
  * enum cprhold_retrieve_flags - flags of &struct cprhold_retrieve
  * @CPRHOLD_RETRIEVE_NO_CLOEXEC: the new fds are not close-on-exec
+ * @CPRHOLD_RETRIEVE_ADOPT_KVM: before installing any fd, adopt every KVM VM
+ *	among the tokens into the caller's address space, so that KVM accepts
+ *	the VM's and its vCPUs' ioctls from the caller.  Every vCPU of the VM
+ *	must be parked in the session and none may be in use; the caller must
+ *	map guest memory at the addresses the memslots name.  See
+ *	Documentation/userspace-api/cprhold.rst ("KVM VM adoption").
  */
 enum cprhold_retrieve_flags {
 	CPRHOLD_RETRIEVE_NO_CLOEXEC = 1 << 0,
+	CPRHOLD_RETRIEVE_ADOPT_KVM = 1 << 1,
 };
 
 /**

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cprhold_kvm - adopt a parked KVM VM into the claimer's address space.
+ *
+ * KVM binds a VM to the mm of the process that created it: every VM, vCPU
+ * and device ioctl from another mm fails with EIO, and the VM's MMU
+ * notifier watches the creator's page tables.  After a live update the
+ * successor process holds the very same VM and vCPU files (retrieved from a
+ * cprhold session) and maps guest memory at the same virtual addresses.
+ * Adoption moves the VM to the successor's mm, so that it keeps the VM
+ * with its vCPU registers, LAPIC/IOAPIC/PIT and irqfd routing as they are.
+ *
+ * What moves: kvm->mm (KVM's ioctl checks and host page table walks), the
+ * MMU notifier (from the old mm to the new one), and the mm references.
+ * The old notifier's release zaps every shadow/TDP page table entry, so
+ * the guest faults its memory in again through the new mm's page tables.
+ * Async page-fault work still bound to the old mm is flushed first, the
+ * gfn-to-pfn caches are invalidated and remote TLBs flushed afterwards.
+ *
+ * The algorithm, all under kvm->lock, every vcpu->mutex (taken with
+ * trylock: a vCPU in KVM_RUN or any vCPU ioctl makes adoption fail with
+ * EBUSY) and kvm->slots_lock:
+ *
+ *  1. check every precondition, without side effects;
+ *  2. flush async page-fault work;
+ *  3. on a kworker (no signals, so registration cannot fail with EINTR):
+ *     unregister the notifier from the old mm, reset the invalidation
+ *     counters an interrupted range on the old mm may have left raised,
+ *     register on the new mm; if that fails, restore the old
+ *     registration (or, if the old mm is gone, its reference) and fail;
+ *  4. commit: invalidate pfn caches, swap kvm->mm, flush TLBs.
+ *
+ * Preconditions (errno when they fail):
+ *  - a Debian 6.1 or 6.12 kernel on an AMD (SVM) host: the KVM internals
+ *    this relies on were verified there (EOPNOTSUPP);
+ *  - a live VM that is not SEV/SEV-ES/SNP, not a private-memory VM type,
+ *    not Xen-configured and has no KVM-private memslot (AVIC's APIC access
+ *    page) (EOPNOTSUPP); not dead or bugged (EIO);
+ *  - no vCPU being created, none busy (EBUSY);
+ *  - every vCPU of the VM parked in the session (ENOENT);
+ *  - the old owner excluded: either every VM and vCPU file is referenced
+ *    only by the session, or the old mm has no users left (EBUSY);
+ *  - every user memslot's range is mapped in the caller by shared file
+ *    mappings, writable unless the slot is read-only (ENXIO).
+ *
+ * Not moved: vPMU counters stay bound to the old vCPU threads' perf events
+ * (as when a vCPU changes threads in stock KVM); on 6.12 the NX huge page
+ * recovery worker ends with the old process (it only matters with
+ * nx_huge_pages=on, an Intel mitigation).  On 6.1 that worker is moved
+ * into the caller's cgroups so the old container can be torn down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/completion.h>
+#include <linux/file.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/workqueue.h>
+#include <asm/processor.h>
+
+#include <linux/cprhold.h>
+
+#include "adopt.h"
+
+/* The KVM internals used here were verified on 6.1 and 6.12 (see Kbuild). */
+#ifdef CPRHOLD_KVM_VERIFIED
+static const bool cprhold_kvm_kernel_verified = true;
+#else
+static const bool cprhold_kvm_kernel_verified;
+#endif
+
+static int cprhold_kvm_nr_as(struct kvm *kvm)
+{
+#ifdef KVM_ADDRESS_SPACE_NUM
+	return KVM_ADDRESS_SPACE_NUM;
+#else
+	return kvm_arch_nr_memslot_as_ids(kvm);
+#endif
+}
+
+/* VM types and features whose state adoption would not carry. */
+static bool cprhold_kvm_unsupported(struct kvm *kvm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	if (test_bit(APICV_INHIBIT_REASON_SEV, &kvm->arch.apicv_inhibit_reasons))
+		return true;
+#ifdef KVM_X86_DEFAULT_VM
+	if (kvm->arch.vm_type != KVM_X86_DEFAULT_VM || kvm->arch.has_private_mem ||
+	    kvm->arch.has_protected_state)
+		return true;
+#endif
+#ifdef CONFIG_KVM_XEN
+	if (kvm->arch.xen_hvm_config.msr)
+		return true;
+#endif
+	if (kvm->arch.apic_access_memslot_enabled)
+		return true;
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		if (vcpu->arch.guest_state_protected)
+			return true;
+	return false;
+}
+
+/* The vCPU file for @vcpu among @files, or NULL. */
+static struct file *cprhold_kvm_vcpu_file(struct file *vm, struct kvm_vcpu *vcpu,
+					  struct file *const *files, unsigned int nr)
+{
+	struct file *found = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct file *f = files[i];
+
+		/*
+		 * A vCPU file: the anon inode KVM shares with the VM file, the
+		 * same module's operations, and private data that is this
+		 * very vCPU (compared as a pointer before anything is read).
+		 */
+		if (file_inode(f) != file_inode(vm) || !f->f_op ||
+		    f->f_op->owner != vm->f_op->owner || !f->f_op->mmap || f->f_op->read)
+			continue;
+		if (f->private_data != vcpu)
+			continue;
+		if (found && found != f)
+			return ERR_PTR(-EINVAL);	/* two files for one vCPU */
+		found = f;
+	}
+	return found;
+}
+
+/* Is every user memslot of @kvm mapped in @mm by shared file mappings? */
+static int cprhold_kvm_check_memslots(struct kvm *kvm, struct mm_struct *mm)
+{
+	struct kvm_memory_slot *slot;
+	struct kvm_memslots *slots;
+	int as, bkt, ret = 0;
+
+	lockdep_assert_held(&kvm->slots_lock);
+	mmap_read_lock(mm);
+	for (as = 0; as < cprhold_kvm_nr_as(kvm) && !ret; as++) {
+		slots = __kvm_memslots(kvm, as);
+		kvm_for_each_memslot(slot, bkt, slots) {
+			unsigned long addr = slot->userspace_addr;
+			unsigned long end = addr + (slot->npages << PAGE_SHIFT);
+			bool ro = slot->flags & KVM_MEM_READONLY;
+
+			if (slot->id >= KVM_USER_MEM_SLOTS) {
+				/* KVM's own (AVIC, VMX): refused earlier. */
+				ret = -EOPNOTSUPP;
+				break;
+			}
+			while (addr < end) {
+				struct vm_area_struct *vma = find_vma(mm, addr);
+
+				if (!vma || vma->vm_start > addr || !vma->vm_file ||
+				    !(vma->vm_flags & VM_SHARED) ||
+				    (!ro && !(vma->vm_flags & VM_WRITE))) {
+					pr_debug("memslot %d: %#lx not mapped shared in the adopter\n",
+						 slot->id, addr);
+					ret = -ENXIO;
+					break;
+				}
+				addr = vma->vm_end;
+			}
+			if (ret)
+				break;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* Wait for async page-fault work that may still use the old mm. */
+static void cprhold_kvm_flush_async_pf(struct kvm *kvm)
+{
+#ifdef CONFIG_KVM_ASYNC_PF
+	struct kvm_async_pf *work;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	/* vcpu->mutex is held: only vCPU context removes from the queue. */
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		list_for_each_entry(work, &vcpu->async_pf.queue, queue)
+			flush_work(&work->work);
+#endif
+}
+
+struct cprhold_kvm_swap {
+	struct work_struct work;
+	struct completion done;
+	struct kvm *kvm;
+	struct mm_struct *old;
+	struct mm_struct *new;
+	bool old_alive;
+	int ret;
+};
+
+/*
+ * Move the MMU notifier from the old mm to the new one.  On a kworker:
+ * registration takes every lock of the mm and fails with EINTR if the
+ * registering task has a signal pending, which a kworker never has.
+ */
+static void cprhold_kvm_swap_fn(struct work_struct *work)
+{
+	struct cprhold_kvm_swap *sw = container_of(work, struct cprhold_kvm_swap, work);
+	struct kvm *kvm = sw->kvm;
+
+	/*
+	 * Zaps every spte (release) if the old mm is still alive, waits for
+	 * the notifier's callbacks to finish, drops its mm reference.
+	 */
+	mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
+
+	/*
+	 * An invalidation that started on the old mm will never end here:
+	 * no notifier of ours is live now, so the counters can be reset.
+	 */
+	write_lock(&kvm->mmu_lock);
+	kvm->mmu_invalidate_in_progress = 0;
+	kvm->mmu_invalidate_seq++;
+	write_unlock(&kvm->mmu_lock);
+	spin_lock(&kvm->mn_invalidate_lock);
+	kvm->mn_active_invalidate_count = 0;
+	spin_unlock(&kvm->mn_invalidate_lock);
+
+	sw->ret = mmu_notifier_register(&kvm->mmu_notifier, sw->new);
+	if (sw->ret) {
+		/* Back to the old registration, as if nothing happened. */
+		if (sw->old_alive)
+			WARN_ON(mmu_notifier_register(&kvm->mmu_notifier, sw->old));
+		else
+			mmgrab(sw->old);	/* the notifier's reference */
+	}
+	complete(&sw->done);
+}
+
+static void cprhold_kvm_invalidate_gpcs(struct kvm *kvm)
+{
+	struct gfn_to_pfn_cache *gpc;
+
+	spin_lock(&kvm->gpc_lock);
+	list_for_each_entry(gpc, &kvm->gpc_list, list) {
+		write_lock_irq(&gpc->lock);
+		gpc->valid = false;
+		write_unlock_irq(&gpc->lock);
+	}
+	spin_unlock(&kvm->gpc_lock);
+}
+
+static int cprhold_kvm_adopt(struct file *vmf, struct file *const *files,
+			     unsigned int nr_files)
+{
+	struct mm_struct *new = current->mm, *old;
+	struct cprhold_kvm_swap sw;
+	struct kvm_vcpu *vcpu;
+	struct kvm *kvm;
+	unsigned long i, locked = 0;
+	bool exclusive;
+	int ret;
+
+	if (!cprhold_kvm_kernel_verified ||
+	    (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	     boot_cpu_data.x86_vendor != X86_VENDOR_HYGON))
+		return -EOPNOTSUPP;
+	if (!file_is_kvm(vmf))
+		return -EINVAL;
+	if (!new || (current->flags & PF_EXITING))
+		return -EINVAL;
+
+	kvm = vmf->private_data;
+	old = READ_ONCE(kvm->mm);
+	if (old == new)
+		return 0;	/* already ours: a repeated retrieve */
+
+	if (mutex_lock_killable(&kvm->lock))
+		return -EINTR;
+	ret = -EIO;
+	if (kvm->vm_dead || kvm->vm_bugged)
+		goto out_lock;
+	ret = -EBUSY;
+	if (kvm->created_vcpus != atomic_read(&kvm->online_vcpus))
+		goto out_lock;
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (!mutex_trylock(&vcpu->mutex))
+			goto out_vcpus;	/* in KVM_RUN or another vCPU ioctl */
+		locked++;
+	}
+	ret = -EINTR;
+	if (mutex_lock_killable(&kvm->slots_lock))
+		goto out_vcpus;
+
+	ret = -EOPNOTSUPP;
+	if (cprhold_kvm_unsupported(kvm))
+		goto out_slots;
+
+	/* Every vCPU parked; the old owner has let go of them all. */
+	exclusive = file_count(vmf) == 1;
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		struct file *f = cprhold_kvm_vcpu_file(vmf, vcpu, files, nr_files);
+
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			goto out_slots;
+		}
+		if (!f) {
+			ret = -ENOENT;
+			goto out_slots;
+		}
+		exclusive &= file_count(f) == 1;
+	}
+	sw.old_alive = mmget_not_zero(old);
+	ret = -EBUSY;
+	if (sw.old_alive && !exclusive)
+		goto out_old;
+
+	ret = cprhold_kvm_check_memslots(kvm, new);
+	if (ret)
+		goto out_old;
+
+	cprhold_kvm_flush_async_pf(kvm);
+
+	INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
+	init_completion(&sw.done);
+	sw.kvm = kvm;
+	sw.old = old;
+	sw.new = new;
+	mmget(new);
+	queue_work(system_unbound_wq, &sw.work);
+	wait_for_completion(&sw.done);
+	destroy_work_on_stack(&sw.work);
+	mmput(new);
+	ret = sw.ret;
+	if (ret)
+		goto out_old;
+
+	/* Commit: nothing below can fail. */
+	cprhold_kvm_invalidate_gpcs(kvm);
+	mmgrab(new);
+	WRITE_ONCE(kvm->mm, new);
+	kvm_flush_remote_tlbs(kvm);
+	kvm->userspace_pid = task_tgid_nr(current);
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+	if (kvm->arch.nx_lpage_recovery_thread &&
+	    cgroup_attach_task_all(current, kvm->arch.nx_lpage_recovery_thread))
+		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
+#endif
+	mutex_unlock(&kvm->slots_lock);
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		mutex_unlock(&vcpu->mutex);
+	mutex_unlock(&kvm->lock);
+	/* KVM's own reference on the old mm, then ours; outside KVM's locks. */
+	mmdrop(old);
+	if (sw.old_alive)
+		mmput(old);
+	return 0;
+
+out_old:
+	if (sw.old_alive)
+		mmput(old);
+out_slots:
+	mutex_unlock(&kvm->slots_lock);
+out_vcpus:
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (!locked--)
+			break;
+		mutex_unlock(&vcpu->mutex);
+	}
+out_lock:
+	mutex_unlock(&kvm->lock);
+	return ret;
+}
+
+static const struct cprhold_adopt_ops cprhold_kvm_ops = {
+	.owner = THIS_MODULE,
+	.adopt = cprhold_kvm_adopt,
+};
+
+static int __init cprhold_kvm_init(void)
+{
+	return cprhold_register_adopt_ops(&cprhold_kvm_ops);
+}
+
+static void __exit cprhold_kvm_exit(void)
+{
+	cprhold_unregister_adopt_ops(&cprhold_kvm_ops);
+}
+
+module_init(cprhold_kvm_init);
+module_exit(cprhold_kvm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("cprhold: adopt a parked KVM VM into the claimer's address space");
+MODULE_AUTHOR("The cprhold developers");
+MODULE_VERSION(CPRHOLD_VERSION_STRING);
