@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * adopt_test - CPRHOLD_RETRIEVE_ADOPT_KVM: a KVM VM created and run by one
+ * process is adopted by another (in another container) which keeps
+ * running it: same vCPU registers, guest memory shared, the MMU notifier
+ * now watching the adopter's page tables.  Every precondition failure has
+ * its errno and leaves the VM as it was.
+ *
+ * The guest is 16-bit real mode code at guest physical 0:
+ *
+ *	loop:	mov al, [0x1000]	; A0 00 10	read the "mailbox" byte
+ *		out 0x10, al		; E6 10		exit to the VMM with it
+ *		inc word [0x2000]	; FF 06 00 20	count iterations
+ *		jmp loop		; EB F5
+ */
+#include <linux/falloc.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "lib/ch.h"
+#include "lib/container.h"
+#include "lib/harness.h"
+#include "lib/util.h"
+
+#define GUEST_HVA	((void *)0x300000000000ul)	/* same in every process */
+#define GUEST_SIZE	(1ul << 20)
+#define MAILBOX		0x1000
+#define COUNTER		0x2000	/* another page than the mailbox */
+#define IO_PORT		0x10
+
+static const unsigned char guest_code[] = {
+	0xa0, 0x00, 0x10,		/* mov al, [0x1000] */
+	0xe6, IO_PORT,			/* out 0x10, al */
+	0xff, 0x06, 0x00, 0x20,		/* inc word [0x2000] */
+	0xeb, 0xf5,			/* jmp loop */
+};
+
+enum { TOK_VM = 1, TOK_RAM = 2, TOK_VCPU0 = 10 };
+
+/* What the creator tells the adopter. */
+struct shared {
+	char name[CPRHOLD_NAME_MAX];
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+	struct kvm_regs regs;		/* vCPU 0 when parked */
+	uint16_t counter;
+	int mmap_size;
+	int result[8];
+	int err;
+};
+
+static struct shared *sh;
+
+struct vm {
+	int vm, vcpu[2], ram;
+	unsigned int nr_vcpus;
+	unsigned char *mem;
+	struct kvm_run *run[2];
+};
+
+/* KVM_GET_VCPU_MMAP_SIZE is a /dev/kvm ioctl: the creator passes it on. */
+static int vcpu_mmap_size;
+
+static int vcpu_map_run(struct vm *v, int kvm, unsigned int i)
+{
+	int size = kvm >= 0 ? ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0) : vcpu_mmap_size;
+
+	if (size <= 0)
+		return -1;
+	v->run[i] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu[i], 0);
+	return v->run[i] == MAP_FAILED ? -1 : 0;
+}
+
+static int vcpu_setup(struct vm *v, unsigned int i)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = 0, .rflags = 2 };
+
+	if (ioctl(v->vcpu[i], KVM_GET_SREGS, &sregs))
+		return -1;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	sregs.ds.base = 0;
+	sregs.ds.selector = 0;
+	if (ioctl(v->vcpu[i], KVM_SET_SREGS, &sregs))
+		return -1;
+	return ioctl(v->vcpu[i], KVM_SET_REGS, &regs);
+}
+
+/* A VM with guest RAM in a memfd mapped at GUEST_HVA, and @n vCPUs. */
+static int vm_create(struct vm *v, unsigned int n)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_SIZE,
+		.userspace_addr = (uintptr_t)GUEST_HVA,
+	};
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	unsigned int i;
+
+	if (kvm < 0)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	v->vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	v->ram = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (v->vm < 0 || v->ram < 0 || ftruncate(v->ram, GUEST_SIZE))
+		return -1;
+	v->mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED_NOREPLACE, v->ram, 0);
+	if (v->mem != GUEST_HVA)
+		return -1;
+	memcpy(v->mem, guest_code, sizeof(guest_code));
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &r))
+		return -1;
+	v->nr_vcpus = n;
+	sh->mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	for (i = 0; i < n; i++) {
+		v->vcpu[i] = ioctl(v->vm, KVM_CREATE_VCPU, i);
+		if (v->vcpu[i] < 0 || vcpu_map_run(v, kvm, i) || vcpu_setup(v, i))
+			return -1;
+	}
+	close(kvm);
+	return 0;
+}
+
+/* Run vCPU @i to its next IO exit; the byte the guest read, or -1. */
+static int vm_step(struct vm *v, unsigned int i)
+{
+	if (ioctl(v->vcpu[i], KVM_RUN, 0))
+		return -1;
+	if (v->run[i]->exit_reason != KVM_EXIT_IO || v->run[i]->io.port != IO_PORT)
+		return -2;
+	return *((unsigned char *)v->run[i] + v->run[i]->io.data_offset);
+}
+
+static uint16_t guest_counter(struct vm *v)
+{
+	uint16_t c;
+
+	memcpy(&c, v->mem + COUNTER, sizeof(c));
+	return c;
+}
+
+
+/*
+ * Creator: a VM with @n vCPUs that ran a few steps; parks the VM, the
+ * first @park_vcpus vCPUs and the RAM (with its address), seals.  With
+ * @keep, it keeps its own fds (and stays alive); otherwise it exits.
+ */
+static int creator(unsigned int n, unsigned int park_vcpus, bool keep, int ready_fd)
+{
+	struct cprhold_entry e[4];
+	int ctl = ch_open(), sfd, i, k = 0;
+	struct vm v;
+
+	if (ctl < 0 || vm_create(&v, n))
+		return 10;
+	v.mem[MAILBOX] = 0x5a;
+	for (i = 0; i < 3; i++)
+		if (vm_step(&v, 0) != 0x5a)
+			return 11;
+	if (ioctl(v.vcpu[0], KVM_GET_REGS, &sh->regs))
+		return 12;
+	sh->counter = guest_counter(&v);
+	sfd = ch_create(ctl, sh->name, sh->secret);
+	if (sfd < 0)
+		return 13;
+	ch_entry(&e[k++], v.vm, TOK_VM, "vm");
+	ch_entry(&e[k], v.ram, TOK_RAM, "ram0");
+	e[k].flags = CPRHOLD_ENTRY_ADDR;
+	e[k++].addr = (uintptr_t)GUEST_HVA;
+	for (i = 0; i < (int)park_vcpus; i++)
+		ch_entry(&e[k++], v.vcpu[i], TOK_VCPU0 + i, "vcpu");
+	if (ch_park(sfd, e, k) || ch_seal(sfd))
+		return 14;
+	if (!keep)
+		return 0;
+	/* The old owner stays, and can still run its VM. */
+	if (write(ready_fd, "r", 1) != 1)
+		return 15;
+	for (;;) {
+		char c;
+
+		if (read(ready_fd, &c, 1) != 1)
+			return 16;
+		if (c == 'q')
+			return 0;
+		sh->result[0] = vm_step(&v, 0);
+		if (write(ready_fd, "s", 1) != 1)
+			return 17;
+	}
+}
+
+/* Adopter: claim, map the RAM at the recorded address, retrieve + adopt. */
+static int adopt_into_self(int nr_vcpus, struct vm *v, int *cfd_out)
+{
+	uint64_t tokens[4] = { TOK_VM, TOK_RAM, TOK_VCPU0, TOK_VCPU0 + 1 };
+	int ctl = ch_open(), cfd, fds[4];
+	unsigned int i;
+
+	memset(v, 0, sizeof(*v));
+	cfd = ch_claim(ctl, sh->name, sh->secret);
+	if (cfd < 0)
+		return sh->err = -errno;
+	if (ch_retrieve(cfd, &tokens[1], &fds[1], 1))
+		return sh->err = -errno;
+	v->mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED_NOREPLACE, fds[1], 0);
+	if (v->mem != GUEST_HVA)
+		return sh->err = -EADDRINUSE;
+	if (ch_retrieve_ex(cfd, tokens, fds, 2 + nr_vcpus, CPRHOLD_RETRIEVE_ADOPT_KVM)) {
+		int err = -errno;
+
+		munmap(v->mem, GUEST_SIZE);
+		ch_abort(cfd);
+		close(cfd);
+		return sh->err = err;
+	}
+	v->vm = fds[0];
+	v->ram = fds[1];
+	v->nr_vcpus = nr_vcpus;
+	vcpu_mmap_size = sh->mmap_size;
+	for (i = 0; i < (unsigned int)nr_vcpus; i++) {
+		v->vcpu[i] = fds[2 + i];
+		if (vcpu_map_run(v, -1, i))
+			return sh->err = -ENOMEM;
+	}
+	*cfd_out = cfd;
+	return 0;
+}
+
+/* In a container: adopt, check the guest goes on where it was. */
+static int ct_adopter(void *arg)
+{
+	struct kvm_regs regs;
+	struct vm v;
+	int cfd, ret, i;
+
+	(void)arg;
+	ret = adopt_into_self(1, &v, &cfd);
+	if (ret) {
+		sh->err = ret;
+		return 20;
+	}
+	/* Registers exactly as the old owner left them. */
+	if (ioctl(v.vcpu[0], KVM_GET_REGS, &regs))
+		return 21;
+	if (regs.rip != sh->regs.rip || regs.rax != sh->regs.rax ||
+	    regs.rflags != sh->regs.rflags)
+		return 22;
+	if (guest_counter(&v) != sh->counter)
+		return 23;
+	/* The guest reads what the adopter writes, and keeps counting. */
+	v.mem[MAILBOX] = 0x77;
+	for (i = 0; i < 5; i++)
+		if (vm_step(&v, 0) != 0x77)
+			return 24;
+	if (guest_counter(&v) < sh->counter + 5)
+		return 25;
+	/*
+	 * The notifier watches our mm: punch the page out from under the
+	 * guest; it must see the hole (zero), then a new value.  A stale
+	 * mapping from before would keep showing 0x77.
+	 */
+	if (fallocate(v.ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, MAILBOX & ~4095ul,
+		      4096))
+		return 26;
+	if (vm_step(&v, 0) != 0)
+		return 27;
+	v.mem[MAILBOX] = 0x33;
+	if (vm_step(&v, 0) != 0x33)
+		return 28;
+	/* Memslot changes return (no invalidation counter left raised). */
+	{
+		struct kvm_userspace_memory_region r = {
+			.slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES, .memory_size = GUEST_SIZE,
+			.userspace_addr = (uintptr_t)GUEST_HVA,
+		};
+
+		if (ioctl(v.vm, KVM_SET_USER_MEMORY_REGION, &r))
+			return 29;
+	}
+	sh->counter = guest_counter(&v);
+	if (ioctl(v.vcpu[0], KVM_GET_REGS, &sh->regs))
+		return 30;
+	return ch_finish(cfd) ? 31 : 0;
+}
+
+FIXTURE(adopt) {
+	gid_t kvm_gid;
+	int ctl;
+};
+
+FIXTURE_SETUP(adopt)
+{
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	ch_name(sh->name, sizeof(sh->name), "adopt");
+	ASSERT_EQ(0, ct_prepare_device(&self->kvm_gid));
+	self->ctl = ch_open();
+	ASSERT_GE(self->ctl, 0);
+}
+
+FIXTURE_TEARDOWN(adopt)
+{
+	if (sh->err)
+		TH_LOG("adoption error: %s", strerror(-sh->err));
+	ch_destroy(self->ctl, sh->name);
+	close(self->ctl);
+}
+
+static pid_t spawn_creator(unsigned int n, unsigned int park, bool keep, int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(creator(n, park, keep, sv[1]));
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+TEST_F(adopt, across_containers)
+{
+	struct ct_opts b = { .host_uid = 100000, .host_gid = self->kvm_gid,
+			     .hostname = "adopter", .userns_fd = -1 };
+	uint64_t rip_before;
+	int sock;
+	pid_t pid;
+
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	rip_before = sh->regs.rip;
+	ASSERT_EQ(0, ct_run(&b, ct_adopter, NULL));
+	EXPECT_EQ(rip_before, sh->regs.rip);	/* the same IO exit point */
+	/* 2 counted by the creator, 5 + 2 by the adopter */
+	EXPECT_GE(sh->counter, 2 + 5 + 2);
+}
+
+TEST_F(adopt, repeated_handovers)
+{
+	struct ct_opts c = { .host_uid = 100000, .host_gid = self->kvm_gid, .userns_fd = -1 };
+	uint16_t last;
+	int sock, round, st;
+	pid_t pid;
+
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	last = sh->counter;
+	/* Five successors, each adopting from the one before. */
+	for (round = 0; round < 5; round++) {
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			struct vm v;
+			int cfd, i;
+
+			/* Adopt, run, hand on: abort so the next one can claim. */
+			if (adopt_into_self(1, &v, &cfd))
+				_exit(40);
+			v.mem[MAILBOX] = (unsigned char)(0x10 + round);
+			for (i = 0; i < 3; i++)
+				if (vm_step(&v, 0) != 0x10 + round)
+					_exit(41);
+			sh->counter = guest_counter(&v);
+			if (ioctl(v.vcpu[0], KVM_GET_REGS, &sh->regs))
+				_exit(43);
+			_exit(ch_abort(cfd) ? 42 : 0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_EQ(0, WEXITSTATUS(st));
+		EXPECT_GE(sh->counter, last + 3);
+		last = sh->counter;
+	}
+	/* A last one in a container finishes. */
+	ASSERT_EQ(0, ct_run(&c, ct_adopter, NULL));
+}
+
+TEST_F(adopt, unmapped_memory_enxio_then_retry)
+{
+	uint64_t tokens[3] = { TOK_VM, TOK_VCPU0, TOK_RAM };
+	int sock, cfd, fds[3];
+	struct vm v;
+	pid_t pid;
+
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int ctl = ch_open();
+
+		cfd = ch_claim(ctl, sh->name, sh->secret);
+		/* Guest memory not mapped here: refused, nothing installed. */
+		if (cfd < 0 || ch_retrieve_ex(cfd, tokens, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
+		    errno != ENXIO)
+			_exit(50);
+		/* Mapped privately (a copy, not the memfd): refused too. */
+		if (mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != GUEST_HVA)
+			_exit(51);
+		if (ch_retrieve_ex(cfd, tokens, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
+		    errno != ENXIO)
+			_exit(52);
+		_exit(ch_abort(cfd) ? 53 : 0);
+	}
+	ASSERT_EQ(0, wait_status(pid));
+	/* The VM is intact: a correct successor adopts it and goes on. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (adopt_into_self(1, &v, &cfd))
+			_exit(60);
+		v.mem[MAILBOX] = 0x42;
+		_exit(vm_step(&v, 0) == 0x42 && guest_counter(&v) == sh->counter + 1 ? 0 : 61);
+	}
+	ASSERT_EQ(0, wait_status(pid));
+}
+
+TEST_F(adopt, vcpu_not_parked_enoent_owner_keeps_vm)
+{
+	int sock;
+	char c;
+	pid_t pid;
+
+	/* Two vCPUs, only vCPU 0 parked; the owner stays with its fds. */
+	pid = spawn_creator(2, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	sh->err = 0;
+	{
+		pid_t b = fork();
+
+		ASSERT_GE(b, 0);
+		if (b == 0) {
+			struct vm v;
+			int cfd;
+
+			_exit(adopt_into_self(1, &v, &cfd) == -ENOENT ? 0 : 70);
+		}
+		ASSERT_EQ(0, wait_status(b));
+	}
+	/* The owner's VM still runs for it. */
+	ASSERT_EQ(1, write(sock, "s", 1));
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(0x5a, sh->result[0]);
+	ASSERT_EQ(1, write(sock, "q", 1));
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+}
+
+TEST_F(adopt, owner_still_holding_ebusy)
+{
+	int sock;
+	char c;
+	pid_t pid, b;
+
+	/* Everything parked, but the owner is alive with its own fds. */
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0) {
+		struct vm v;
+		int cfd;
+
+		_exit(adopt_into_self(1, &v, &cfd) == -EBUSY ? 0 : 80);
+	}
+	ASSERT_EQ(0, wait_status(b));
+	ASSERT_EQ(1, write(sock, "s", 1));
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(0x5a, sh->result[0]);
+	ASSERT_EQ(1, write(sock, "q", 1));
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+}
+
+TEST_F(adopt, flag_without_vm_einval)
+{
+	uint64_t token = TOK_RAM;
+	int sock, fd;
+	pid_t pid;
+
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
+
+		if (cfd < 0)
+			_exit(90);
+		errno = 0;
+		if (ch_retrieve_ex(cfd, &token, &fd, 1, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
+		    errno != EINVAL)
+			_exit(91);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_status(pid));
+}
+
+TEST_F(adopt, everything_freed_after_close)
+{
+	long objs = ch_sysfs("session_objects"), entries = ch_sysfs("entries");
+	long shmem = meminfo_kb("Shmem");
+	int sock, i;
+	pid_t pid;
+
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct vm v;
+		int cfd;
+
+		if (adopt_into_self(1, &v, &cfd))
+			_exit(100);
+		v.mem[MAILBOX] = 1;
+		if (vm_step(&v, 0) != 1)
+			_exit(101);
+		_exit(ch_finish(cfd) ? 102 : 0);	/* then exit: all closed */
+	}
+	ASSERT_EQ(0, wait_status(pid));
+	for (i = 0; i < 250 && (ch_sysfs("session_objects") != objs ||
+				meminfo_kb("Shmem") > shmem + 512); i++)
+		usleep(20000);
+	EXPECT_EQ(objs, ch_sysfs("session_objects"));
+	EXPECT_EQ(entries, ch_sysfs("entries"));
+	EXPECT_LT(meminfo_kb("Shmem"), shmem + 512);
+}
+
+TEST_HARNESS_MAIN
