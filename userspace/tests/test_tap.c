@@ -32,6 +32,18 @@ static void test_all_pass(void **state)
 	assert_int_equal(c.plan, 3);
 }
 
+static void test_results_without_numbers(void **state)
+{
+	const char *in[] = { "TAP version 13", "ok - exports", "not ok - soname", "ok",
+			     "ok - skipped one # SKIP no groff", NULL };
+	struct tap_counts c = feed(in);
+
+	(void)state;
+	assert_int_equal(c.pass, 2);
+	assert_int_equal(c.fail, 1);
+	assert_int_equal(c.skip, 1);
+}
+
 static void test_fail_and_skip(void **state)
 {
 	const char *in[] = { "1..4", "ok 1 a", "not ok 2 b", "ok 3 c # SKIP no kvm",
@@ -101,6 +113,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_pass),
 		cmocka_unit_test(test_fail_and_skip),
+		cmocka_unit_test(test_results_without_numbers),
 		cmocka_unit_test(test_crash_counts_missing),
 		cmocka_unit_test(test_nonzero_exit_without_failure),
 		cmocka_unit_test(test_empty_stream_fails),
