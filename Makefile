@@ -6,8 +6,12 @@
 #   make check       every test: host checks and unit tests, then the VM
 #                    suite on each kernel of the matrix (Debian 6.1, 6.12)
 #   make demo        a live handover inside the test VM, as a summary
+#   make bench       benchmarks inside the test VM: results and plots in
+#                    bench/results/
 #   make setup       install what the build and the tests need (idempotent)
-#   make install     module, library, CLI, man pages, udev rule
+#   make install     module (running kernel, updates/), library, header,
+#                    pkg-config file, CLI, man pages, udev rule
+#   make dkms-src    module sources to /usr/src/cprhold-VERSION for DKMS
 #
 # KDIR selects the kernel headers; by default the newest Debian 6.12 headers
 # installed (or unpacked by scripts/setup), else 6.1.  The module alone
@@ -15,6 +19,18 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/kdir)
 W ?= 1
+VERSION := $(shell sed -n 's/^\#define CPRHOLD_VERSION_STRING[^"]*"\(.*\)"/\1/p' uapi/linux/cprhold.h)
+
+# Installation: the module for the running kernel (or KREL), into
+# /lib/modules/$(KREL)/updates; the rest under $(PREFIX).  DESTDIR is
+# honoured (then depmod and udev are left to the packager).
+PREFIX ?= /usr/local
+KREL ?= $(shell uname -r)
+INSTALL_KDIR ?= /lib/modules/$(KREL)/build
+UDEVRULESDIR ?= /etc/udev/rules.d
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+DKMS_SRC ?= /usr/src/cprhold-$(VERSION)
 
 all: module userspace selftests
 
@@ -41,10 +57,51 @@ check:
 demo:
 	@scripts/demo
 
+bench:
+	@scripts/bench
+
+install: userspace
+	@test -d "$(INSTALL_KDIR)" || { echo "no kernel headers at $(INSTALL_KDIR) (set KREL or INSTALL_KDIR)"; exit 1; }
+	$(MAKE) -C "$(INSTALL_KDIR)" M="$(CURDIR)" modules
+	$(MAKE) -C "$(INSTALL_KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
+		INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+	install -D -m 0644 uapi/linux/cprhold.h "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h"
+	install -D -m 0644 udev/60-cprhold.rules "$(DESTDIR)$(UDEVRULESDIR)/60-cprhold.rules"
+	install -D -m 0644 man/cprhold.4 "$(DESTDIR)$(MANDIR)/man4/cprhold.4"
+	$(MAKE) -C userspace install PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" MANDIR="$(MANDIR)"
+	@if [ -z "$(DESTDIR)" ]; then \
+		depmod -a "$(KREL)"; \
+		ldconfig; \
+		if command -v udevadm >/dev/null && udevadm control --reload 2>/dev/null; then \
+			udevadm trigger --subsystem-match=misc --sysname-match=cprhold; \
+		fi; \
+	fi
+
+uninstall:
+	rm -f "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold.ko" \
+	      "$(DESTDIR)/lib/modules/$(KREL)/updates/cprhold.ko"
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h" \
+	      "$(DESTDIR)$(UDEVRULESDIR)/60-cprhold.rules" \
+	      "$(DESTDIR)$(MANDIR)/man4/cprhold.4"
+	$(MAKE) -C userspace uninstall PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" MANDIR="$(MANDIR)"
+	@if [ -z "$(DESTDIR)" ]; then depmod -a "$(KREL)"; ldconfig; fi
+
+# The module sources where DKMS expects them; then:
+#   dkms add -m cprhold -v $(VERSION) && dkms install -m cprhold -v $(VERSION)
+dkms-src:
+	@test "$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)" = "$(VERSION)" || \
+		{ echo "dkms.conf PACKAGE_VERSION is not $(VERSION)"; exit 1; }
+	rm -rf "$(DESTDIR)$(DKMS_SRC)"
+	install -d "$(DESTDIR)$(DKMS_SRC)/kmod" "$(DESTDIR)$(DKMS_SRC)/uapi/linux"
+	install -m 0644 Kbuild dkms.conf "$(DESTDIR)$(DKMS_SRC)/"
+	install -m 0644 kmod/Kbuild kmod/*.c kmod/*.h "$(DESTDIR)$(DKMS_SRC)/kmod/"
+	install -m 0644 uapi/linux/cprhold.h "$(DESTDIR)$(DKMS_SRC)/uapi/linux/"
+	rm -f "$(DESTDIR)$(DKMS_SRC)"/kmod/*.mod.c
+
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all setup module userspace selftests check demo clean
+.PHONY: all setup module userspace selftests check demo bench install uninstall dkms-src clean

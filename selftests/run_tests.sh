@@ -24,16 +24,17 @@ modprobe cprhold || echo "run_tests.sh: modprobe cprhold failed" >&2
 
 rc=0
 for p in "${progs[@]}"; do
-	echo "# ---- $p ($(uname -r)) ----"
+	name=$(basename "$p")
+	echo "# ---- $name ($(uname -r)) ----"
 	if [ ! -x "./$p" ]; then
-		printf 'TAP version 13\n1..1\nnot ok 1 %s # not built\n' "$p" > "$OUT/tap/$p.tap"
-		cat "$OUT/tap/$p.tap"
+		printf 'TAP version 13\n1..1\nnot ok 1 %s # not built\n' "$name" > "$OUT/tap/$name.tap"
+		cat "$OUT/tap/$name.tap"
 		rc=1
 		continue
 	fi
-	"./$p" 2>&1 | tee "$OUT/tap/$p.tap"
+	"./$p" 2>&1 | tee "$OUT/tap/$name.tap"
 	prc=${PIPESTATUS[0]}
-	echo "# exit=$prc" >> "$OUT/tap/$p.tap"
+	echo "# exit=$prc" >> "$OUT/tap/$name.tap"
 	[ "$prc" -eq 0 ] || rc=1
 done
 exit $rc
