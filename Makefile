@@ -79,7 +79,7 @@ install: userspace
 
 uninstall:
 	rm -f "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold.ko" \
-	      "$(DESTDIR)/lib/modules/$(KREL)/updates/cprhold.ko"
+	      "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold_kvm.ko"
 	rm -f "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h" \
 	      "$(DESTDIR)$(UDEVRULESDIR)/60-cprhold.rules" \
 	      "$(DESTDIR)$(MANDIR)/man4/cprhold.4"

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# install_test.sh - install cprhold the way users do, inside the test VM
+# (its root is a throw-away overlay): make install for the running kernel,
+# udev applying the rule, a program built against the installed library
+# with pkg-config, the man pages, make uninstall; then DKMS: dkms add,
+# build and install for the running kernel, modprobe.  TAP output.
+
+cd "$(dirname "$0")/.." || exit 1
+REL=$(uname -r)
+PREFIX=/usr/local
+N=0
+FAILED=0
+TMP=$(mktemp -d)
+
+ok() {	# ok <status> <description> [diagnostic file]
+	N=$((N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $N - $2"
+	else
+		echo "not ok $N - $2"
+		FAILED=$((FAILED + 1))
+		[ -n "$3" ] && [ -f "$3" ] && tail -n 20 "$3" | sed 's/^/# /'
+	fi
+}
+
+echo "TAP version 13"
+echo "1..17"
+
+# Start from a clean slate: the harness loaded extra/cprhold.ko.
+rmmod cprhold_kvm 2>/dev/null
+rmmod cprhold 2>/dev/null
+
+# ---- make install ---------------------------------------------------------
+make install >"$TMP/install.log" 2>&1
+ok $? "make install for $REL" "$TMP/install.log"
+
+path=$(modinfo -n cprhold 2>/dev/null)
+case "$path" in
+*/updates/*) r=0 ;;
+*) r=1; echo "# modinfo -n cprhold: $path" ;;
+esac
+ok $r "the installed module is the one modprobe finds (updates/)"
+
+modprobe cprhold 2>"$TMP/modprobe.err"
+ok $? "modprobe cprhold loads the installed module" "$TMP/modprobe.err"
+
+# udev applies 60-cprhold.rules (started here: the VM has no init system).
+/lib/systemd/systemd-udevd --daemon >"$TMP/udevd.log" 2>&1
+udevadm trigger --action=add --subsystem-match=misc --sysname-match=cprhold
+udevadm settle --timeout=30
+mode=$(stat -c '%a %G' /dev/cprhold 2>/dev/null)
+[ "$mode" = "660 kvm" ]
+ok $? "udev gives /dev/cprhold 0660 root:kvm (got: $mode)"
+udevadm control --exit 2>/dev/null
+
+[ -f "$PREFIX/include/cprhold.h" ] && [ -f "$PREFIX/include/linux/cprhold.h" ]
+ok $? "headers installed (<cprhold.h>, <linux/cprhold.h>)"
+
+cat >"$TMP/consumer.c" <<'EOF'
+#include <cprhold.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(void)
+{
+	unsigned char secret[CPRHOLD_SECRET_SIZE];
+	struct cprhold_session_info info;
+	int ctl = cprhold_open(0), sfd;
+
+	if (ctl < 0) {
+		fprintf(stderr, "open: %s\n", strerror(-ctl));
+		return 1;
+	}
+	sfd = cprhold_create(ctl, "install-test", 0, 0, -1, secret);
+	if (sfd < 0 || cprhold_info(sfd, &info) || info.state != CPRHOLD_STATE_OPEN)
+		return 2;
+	printf("libcprhold %s: session %s is %s\n", cprhold_version(), info.name,
+	       cprhold_state_name(info.state));
+	return 0;
+}
+EOF
+export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
+# shellcheck disable=SC2046
+gcc -Wall -Werror -o "$TMP/consumer" "$TMP/consumer.c" $(pkg-config --cflags --libs libcprhold) \
+	>"$TMP/cc.log" 2>&1
+ok $? "a program builds against the installed library with pkg-config" "$TMP/cc.log"
+ldconfig
+"$TMP/consumer" >"$TMP/consumer.out" 2>&1
+ok $? "... and runs with the installed shared library ($(cat "$TMP/consumer.out"))" "$TMP/consumer.out"
+ldd "$TMP/consumer" | grep -q "$PREFIX/lib/libcprhold.so.1"
+ok $? "... linked to $PREFIX/lib/libcprhold.so.1"
+
+for page in man4/cprhold.4 man3/libcprhold.3; do
+	[ -f "$PREFIX/share/man/$page" ]
+	ok $? "man page $page installed"
+done
+
+if [ -d userspace/cprholdctl ]; then
+	"$PREFIX/sbin/cprholdctl" list >"$TMP/ctl.out" 2>&1
+	ok $? "cprholdctl installed and lists sessions" "$TMP/ctl.out"
+else
+	ok 1 "cprholdctl installed (userspace/cprholdctl missing)"
+fi
+
+# ---- make uninstall ---------------------------------------------------------
+rmmod cprhold 2>/dev/null
+make uninstall >"$TMP/uninstall.log" 2>&1
+ok $? "make uninstall" "$TMP/uninstall.log"
+left=$(ls "$PREFIX"/lib/libcprhold* "$PREFIX"/include/cprhold.h \
+	"$PREFIX"/include/linux/cprhold.h "$PREFIX"/lib/pkgconfig/libcprhold.pc \
+	"$PREFIX"/share/man/man4/cprhold.4 /lib/modules/"$REL"/updates/kmod/cprhold*.ko \
+	/etc/udev/rules.d/60-cprhold.rules 2>/dev/null)
+[ -z "$left" ]
+ok $? "uninstall removes everything it installed ${left:+(left: $left)}"
+
+# ---- DKMS -------------------------------------------------------------------
+VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+make dkms-src >"$TMP/dkms-src.log" 2>&1 &&
+	dkms add -m cprhold -v "$VERSION" >>"$TMP/dkms-src.log" 2>&1
+ok $? "dkms add cprhold/$VERSION" "$TMP/dkms-src.log"
+dkms install -m cprhold -v "$VERSION" -k "$REL" >"$TMP/dkms.log" 2>&1
+ok $? "dkms build and install for $REL" "$TMP/dkms.log"
+depmod -a "$REL"
+case "$(modinfo -n cprhold 2>/dev/null)" in
+*/updates/dkms/*) r=0 ;;
+*) r=1; echo "# modinfo -n cprhold: $(modinfo -n cprhold 2>&1)" ;;
+esac
+ok $r "modprobe finds the DKMS-built module (updates/dkms/)"
+modprobe cprhold 2>"$TMP/modprobe2.err" && [ -c /dev/cprhold ]
+ok $? "modprobe cprhold loads the DKMS-built module" "$TMP/modprobe2.err"
+
+rm -rf "$TMP"
+[ "$FAILED" -eq 0 ]
