@@ -60,8 +60,39 @@ static int ct_write_maps(pid_t pid, uid_t uid, gid_t gid)
 	return write_file(path, map);
 }
 
-/* The new root: tmpfs with dev/cprhold bind-mounted, proc, pivot_root. */
-static int ct_enter_root(const char *hostname)
+/*
+ * Bind-mount the device node @dev (an absolute path) at the same path under
+ * @root, creating the directories on the way.  Only plain paths: no "..",
+ * no "//" tricks, at most 127 characters.
+ */
+static int ct_bind_device(const char *root, const char *dev)
+{
+	char path[256];
+	size_t rl = strlen(root), i;
+	struct stat st;
+
+	if (dev[0] != '/' || strstr(dev, "/../") || strstr(dev, "//") ||
+	    strlen(dev) > 127 || stat(dev, &st) ||
+	    (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)))
+		return -1;
+	snprintf(path, sizeof(path), "%s%s", root, dev);
+	for (i = rl + 1; path[i]; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		path[i] = '/';
+	}
+	close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	return mount(dev, path, NULL, MS_BIND, NULL) ? -1 : 0;
+}
+
+/*
+ * The new root: tmpfs with dev/cprhold and the requested device nodes
+ * bind-mounted, proc, pivot_root.
+ */
+static int ct_enter_root(const char *hostname, const char *const *devices)
 {
 	char root[64], path[128];
 
@@ -82,6 +113,9 @@ static int ct_enter_root(const char *hostname)
 	close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
 	if (mount("/dev/cprhold", path, NULL, MS_BIND, NULL))
 		return 53;
+	for (; devices && *devices; devices++)
+		if (ct_bind_device(root, *devices))
+			return 59;
 	snprintf(path, sizeof(path), "%s/oldroot", root);
 	if (syscall(SYS_pivot_root, root, path))
 		return 54;
@@ -112,7 +146,8 @@ static int ct_child(void *p)
 	close(c->sync[0]);
 	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
 		_exit(48);
-	rc = ct_enter_root(c->o->hostname ? c->o->hostname : "container");
+	rc = ct_enter_root(c->o->hostname ? c->o->hostname : "container",
+			   c->o->devices);
 	if (rc)
 		_exit(rc);
 	_exit(c->fn(c->arg));
