@@ -1,0 +1,9 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-title: fd handover cost vs fd count
+# bench-baseline: scm
+# bench-vm-mem: 2G
+#
+# Runs inside the test VM (scripts/bench-guest.sh); raw samples on stdout.
+exec "$(dirname "$0")/../fdbench" -r "${BENCH_REPS:-7}" ${BENCH_FD_COUNTS:-1 16 64 256 1024}
