@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-title: guest pause of a VMM handover, KVM VM adoption vs recreating the VM
+# bench-baseline: recreate
+# bench-vm-mem: 2G
+#
+# Runs inside the test VM (scripts/bench-guest.sh, or by hand there); raw
+# samples "vmm_pause,kernel,method,param,rep,ns" on stdout, param = vCPUs.
+# A real guest (userspace/tools/vmm/cprhold-vmm) runs in container A and is
+# handed to a pre-started successor in container B through cprhold:
+#   adopt           B adopts the VM (CPRHOLD_RETRIEVE_ADOPT_KVM)
+#   recreate        B creates a new VM and vCPUs before the pause and
+#                   restores the state with KVM_SET_* (QEMU's CPR modes)
+# Methods: the host-measured pause (A's stop request -> first vCPU back in
+# KVM_RUN in B), and ".guest": the largest TSC gap the guest saw at its
+# resume point.  The medians and both ratios (host, guest) go to stderr;
+# the ratio column of NAME.csv compares every method with "recreate", the
+# host pause, so read the ".guest" rows against "recreate.guest".
+# Environment: BENCH_VMM_REPS (default 5), BENCH_VMM_VCPUS (default "1 4"),
+# BENCH_VMM_MEM_MB (default 64).
+set -u
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+VMM=$REPO/userspace/tools/vmm/cprhold-vmm
+CT=$REPO/selftests/tools/vmm_ct
+REPS=${BENCH_VMM_REPS:-5}
+MEM=${BENCH_VMM_MEM_MB:-64}
+L=/tmp/vmm-pause
+SH=/tmp/vmm-pause-shared
+REL=$(uname -r)
+
+[ -x "$VMM" ] && [ -x "$CT" ] || { echo "vmm_pause: cprhold-vmm or vmm_ct not built" >&2; exit 1; }
+[ -c /dev/kvm ] || { echo "vmm_pause: no /dev/kvm" >&2; exit 1; }
+modprobe cprhold && modprobe cprhold_kvm || { echo "vmm_pause: no cprhold_kvm" >&2; exit 1; }
+rm -rf "$L" "$SH"
+mkdir -p "$L" "$SH"
+chmod 1777 "$SH"
+
+val() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$1" | tail -n 1; }
+ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
+
+# one <mode> <vcpus> <rep>: one handover, prints two sample lines
+one() {
+	local mode=$1 vcpus=$2 rep=$3 tag=$1-$2-$3 extra=() bct=() a rc=0
+	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
+	"$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$MEM" --prefault \
+		--run 2 --handover-out "p-$tag" --secret-out "/shared/$tag" "${extra[@]}" \
+		> "$L/$tag-A.log" 2>&1 &
+	a=$!
+	"$CT" -n B "${bct[@]}" -s "$SH" -- "$VMM" --vcpus "$vcpus" --handover-in "p-$tag" \
+		--secret-file "/shared/$tag" --run 1 "${extra[@]}" > "$L/$tag-B.log" 2>&1 || rc=1
+	wait $a || rc=1
+	if [ $rc != 0 ] || [ "$(val "$L/$tag-B.log" counters)" != continuous ]; then
+		echo "vmm_pause: $tag failed:" >&2
+		grep -v '^heartbeat' "$L/$tag-B.log" | tail -n 5 >&2
+		return 1
+	fi
+	echo "vmm_pause,$REL,$mode,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
+	echo "vmm_pause,$REL,$mode.guest,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
+}
+
+fail=0
+for vcpus in ${BENCH_VMM_VCPUS:-1 4}; do
+	for ((rep = 1; rep <= REPS; rep++)); do
+		# alternate, so that load changes hit both methods alike
+		one adopt "$vcpus" "$rep" || fail=1
+		one recreate "$vcpus" "$rep" || fail=1
+	done
+done > "$L/samples.csv"
+cat "$L/samples.csv"
+
+# medians and ratios, for the log
+awk -F, '
+	{ v[$3 "," $4] = v[$3 "," $4] " " $6 / 1e6; keys[$4] = 1 }
+	function median(s,   a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	END {
+		for (p in keys) {
+			ah = median(v["adopt," p]); rh = median(v["recreate," p])
+			ag = median(v["adopt.guest," p]); rg = median(v["recreate.guest," p])
+			printf "vmm_pause: %s vCPUs, median ms: host adopt %.1f recreate %.1f (ratio %.2f); guest adopt %.1f recreate %.1f (ratio %.2f)\n",
+				p, ah, rh, rh ? ah / rh : 0, ag, rg, rg ? ag / rg : 0
+		}
+	}' "$L/samples.csv" >&2
+[ -n "${CPRHOLD_OUT:-}" ] && mkdir -p "$CPRHOLD_OUT/vmm_pause" && cp "$L"/*.log "$CPRHOLD_OUT/vmm_pause/" 2>/dev/null
+[ $fail = 0 ] && [ -s "$L/samples.csv" ]
