@@ -11,6 +11,9 @@ DIR/KERNEL/NAME.json: runs, median, min, quartiles and max in
 microseconds, the median per unit of the parameter (per fd, per MiB), and
 the ratio of the median to the baseline method's median at the same
 parameter in the same run (empty where the baseline has no sample).
+Method names may carry a variant and a group, "MODE[.VARIANT][@GROUP]"
+(e.g. "adopt.guest@256M"): such a method is compared with
+"BASELINE[.VARIANT][@GROUP]" when that has samples, else with BASELINE.
 With --plotdata, PLOTDIR/KERNEL/METHOD.dat holds "param median min max
 q1 q3" (microseconds) for gnuplot.
 """
@@ -28,6 +31,16 @@ def quartiles(v):
         return v[0], v[0]
     q = statistics.quantiles(v, n=4, method="inclusive")
     return q[0], q[2]
+
+
+def baseline_of(method, baseline, samples):
+    """The method a row is compared with (see the module docstring)."""
+    name, _, group = method.partition("@")
+    _, _, variant = name.partition(".")
+    cand = baseline + ("." + variant if variant else "") + ("@" + group if group else "")
+    if any(m == cand for (_, m, _) in samples):
+        return cand
+    return baseline
 
 
 def main():
@@ -64,7 +77,8 @@ def main():
                 v = sorted(samples[(k, method, param)])
                 med = statistics.median(v)
                 q1, q3 = quartiles(v)
-                base = samples.get((k, a.baseline, param))
+                bm = baseline_of(method, a.baseline, samples)
+                base = samples.get((k, bm, param))
                 ratio = med / statistics.median(base) if base else None
                 rows.append({
                     "bench": a.bench, "kernel": k, "method": method,

@@ -14,17 +14,18 @@
 #                   restores the state with KVM_SET_* (QEMU's CPR modes)
 # Methods: the host-measured pause (A's stop request -> first vCPU back in
 # KVM_RUN in B), and ".guest": the largest TSC gap the guest saw at its
-# resume point.  The medians and both ratios (host, guest) go to stderr;
-# the ratio column of NAME.csv compares every method with "recreate", the
-# host pause, so read the ".guest" rows against "recreate.guest".
-# Environment: BENCH_VMM_REPS (default 5), BENCH_VMM_VCPUS (default "1 4"),
-# BENCH_VMM_MEM_MB (default 64).
+# resume point; each for every guest RAM size, as "@<MiB>M" (e.g.
+# "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
+# with the recreate method of the same variant and RAM size; the medians
+# and ratios also go to stderr.
+# Environment: BENCH_VMM_REPS (default 3), BENCH_VMM_VCPUS (default
+# "1 4 16"), BENCH_VMM_MEM_MB (guest RAM sizes, default "64 256").
 set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 VMM=$REPO/userspace/tools/vmm/cprhold-vmm
 CT=$REPO/selftests/tools/vmm_ct
-REPS=${BENCH_VMM_REPS:-5}
-MEM=${BENCH_VMM_MEM_MB:-64}
+REPS=${BENCH_VMM_REPS:-3}
+MEMS=${BENCH_VMM_MEM_MB:-64 256}
 L=/tmp/vmm-pause
 SH=/tmp/vmm-pause-shared
 REL=$(uname -r)
@@ -39,11 +40,11 @@ chmod 1777 "$SH"
 val() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$1" | tail -n 1; }
 ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
 
-# one <mode> <vcpus> <rep>: one handover, prints two sample lines
+# one <mode> <vcpus> <MiB> <rep>: one handover, prints two sample lines
 one() {
-	local mode=$1 vcpus=$2 rep=$3 tag=$1-$2-$3 extra=() bct=() a rc=0
+	local mode=$1 vcpus=$2 mem=$3 rep=$4 tag=$1-$2-$3-$4 extra=() bct=() a rc=0
 	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
-	"$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$MEM" --prefault \
+	"$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$mem" --prefault \
 		--run 2 --handover-out "p-$tag" --secret-out "/shared/$tag" "${extra[@]}" \
 		> "$L/$tag-A.log" 2>&1 &
 	a=$!
@@ -55,23 +56,28 @@ one() {
 		grep -v '^heartbeat' "$L/$tag-B.log" | tail -n 5 >&2
 		return 1
 	fi
-	echo "vmm_pause,$REL,$mode,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
-	echo "vmm_pause,$REL,$mode.guest,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
+	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
+	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
 }
 
 fail=0
-for vcpus in ${BENCH_VMM_VCPUS:-1 4}; do
-	for ((rep = 1; rep <= REPS; rep++)); do
-		# alternate, so that load changes hit both methods alike
-		one adopt "$vcpus" "$rep" || fail=1
-		one recreate "$vcpus" "$rep" || fail=1
+for mem in $MEMS; do
+	for vcpus in ${BENCH_VMM_VCPUS:-1 4 16}; do
+		for ((rep = 1; rep <= REPS; rep++)); do
+			# alternate, so that load changes hit both methods alike
+			one adopt "$vcpus" "$mem" "$rep" || fail=1
+			one recreate "$vcpus" "$mem" "$rep" || fail=1
+		done
 	done
 done > "$L/samples.csv"
 cat "$L/samples.csv"
 
 # medians and ratios, for the log
 awk -F, '
-	{ v[$3 "," $4] = v[$3 "," $4] " " $6 / 1e6; keys[$4] = 1 }
+	{
+		split($3, mg, "@"); g = "@" mg[2]
+		v[$3 "," $4] = v[$3 "," $4] " " $6 / 1e6; keys[$4 "," g] = 1
+	}
 	function median(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
 		for (i = 1; i <= n; i++)
@@ -80,11 +86,12 @@ awk -F, '
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	END {
-		for (p in keys) {
-			ah = median(v["adopt," p]); rh = median(v["recreate," p])
-			ag = median(v["adopt.guest," p]); rg = median(v["recreate.guest," p])
-			printf "vmm_pause: %s vCPUs, median ms: host adopt %.1f recreate %.1f (ratio %.2f); guest adopt %.1f recreate %.1f (ratio %.2f)\n",
-				p, ah, rh, rh ? ah / rh : 0, ag, rg, rg ? ag / rg : 0
+		for (k in keys) {
+			split(k, kg, ","); p = kg[1]; g = kg[2]
+			ah = median(v["adopt" g "," p]); rh = median(v["recreate" g "," p])
+			ag = median(v["adopt.guest" g "," p]); rg = median(v["recreate.guest" g "," p])
+			printf "vmm_pause: %s vCPUs, RAM %s, median ms: host adopt %.1f recreate %.1f (ratio %.2f); guest adopt %.1f recreate %.1f (ratio %.2f)\n",
+				p, substr(g, 2), ah, rh, rh ? ah / rh : 0, ag, rg, rg ? ag / rg : 0
 		}
 	}' "$L/samples.csv" >&2
 [ -n "${CPRHOLD_OUT:-}" ] && mkdir -p "$CPRHOLD_OUT/vmm_pause" && cp "$L"/*.log "$CPRHOLD_OUT/vmm_pause/" 2>/dev/null
