@@ -1,0 +1,695 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""QEMU live update through cprhold, in the test VM (nested KVM).
+
+Runs the tiny heartbeat guest (heartbeat.S, as QEMU's -bios) with its RAM
+on memory-backend-memfd,share=on under the QEMU that scripts/qemu-build
+built with qemu-patches/, and checks, printing TAP:
+
+  handover   old QEMU in container A migrates in mode cpr-transfer through a
+             cprhold session (CPR state, the RAM memfds and the main stream
+             all in the session) and exits; only then new QEMU starts in
+             container B, which cannot see A's files, claims the session with
+             the secret the management layer copied over, and the guest goes
+             on counting where it was.
+  secret     a new QEMU with a wrong secret is refused, and the session
+             stays claimable.
+  rollback   a new QEMU claims and is killed before it loaded the stream:
+             while it holds the claim, old QEMU refuses to resume the guest;
+             once it is gone, old QEMU takes the session back ('cont') and
+             the guest counts on there.
+  pause      the guest pause, from old QEMU's STOP event to new QEMU's
+             RESUME event, and as the guest saw it (largest TSC gap, and
+             the gap between heartbeat lines), for stock cpr-transfer over
+             UNIX sockets and for the cprhold transport.
+
+Containers: unshare(1) with new user, mount, pid, net, ipc and uts
+namespaces; each container has its own directory and the other one's is
+hidden under a tmpfs.
+
+Usage: cprhold_qemu.py [--bench N] [--json FILE] [--only handover,secret,...]
+Environment: QEMU (binary; default: scripts/qemu-build's), CPRHOLD_OUT.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+TAP_N = 0
+FAILED = 0
+
+
+def tap(ok, name, diag=None):
+    global TAP_N, FAILED
+    TAP_N += 1
+    if not ok:
+        FAILED += 1
+    print("%s %d %s" % ("ok" if ok else "not ok", TAP_N, name), flush=True)
+    if diag:
+        for line in str(diag).splitlines():
+            print("# " + line, flush=True)
+
+
+def diag(msg):
+    for line in str(msg).splitlines():
+        print("# " + line, flush=True)
+
+
+class TestError(Exception):
+    pass
+
+
+# ---- QMP ------------------------------------------------------------------
+
+class QMP:
+    """A QMP client that records every event with its timestamp."""
+
+    def __init__(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise TestError("no QMP socket at %s" % path)
+                time.sleep(0.002)
+        self.sock.settimeout(timeout)
+        self.rd = self.sock.makefile("r")
+        self.events = []
+        greeting = json.loads(self.rd.readline())
+        if "QMP" not in greeting:
+            raise TestError("bad QMP greeting %s" % greeting)
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        line = self.rd.readline()
+        if not line:
+            raise TestError("QMP connection closed")
+        msg = json.loads(line)
+        if "event" in msg:
+            ts = msg["timestamp"]
+            msg["_t"] = ts["seconds"] + ts["microseconds"] / 1e6
+            self.events.append(msg)
+        return msg
+
+    def cmd_raw(self, name, **args):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        while True:
+            msg = self._read()
+            if "return" in msg or "error" in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        msg = self.cmd_raw(name, **args)
+        if "error" in msg:
+            raise TestError("%s: %s" % (name, msg["error"]["desc"]))
+        return msg["return"]
+
+    def wait_event(self, name, timeout=60, pred=None):
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            for e in self.events[seen:]:
+                if e["event"] == name and (pred is None or pred(e)):
+                    return e
+            seen = len(self.events)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestError("no %s event within %ds" % (name, timeout))
+            self.sock.settimeout(left)
+            try:
+                self._read()
+            except socket.timeout:
+                raise TestError("no %s event within %ds" % (name, timeout))
+
+    def wait_migration(self, timeout=120):
+        """Wait for the migration to complete or fail; return the status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            st = self.cmd("query-migrate")
+            if st.get("status") in ("completed", "failed", "cancelled"):
+                return st
+            time.sleep(0.01)
+        raise TestError("migration did not end within %ds" % timeout)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# ---- QEMU processes ---------------------------------------------------------
+
+class Qemu:
+    """One QEMU running the heartbeat guest, its serial console on a pipe."""
+
+    def __init__(self, t, name, extra, container=None, qmp_wait=False):
+        self.t = t
+        self.name = name
+        self.dir = os.path.join(t.work, container or name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.qmp_path = os.path.join(self.dir, "qmp-%s.sock" % name)
+        self.lines = []         # (monotonic time, count, tsc, gap)
+        self.lock = threading.Lock()
+        args = [t.qemu, "-accel", "kvm", "-nodefaults", "-display", "none",
+                "-M", "q35,memory-backend=ram,aux-ram-share=on",
+                "-m", "64", "-smp", "1",
+                "-object", "memory-backend-memfd,id=ram,size=64M,share=on",
+                "-bios", t.guest,
+                "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
+                "-chardev", "stdio,id=hb,signal=off", "-serial", "chardev:hb",
+                "-qmp", "unix:%s,server=on,wait=%s"
+                % (self.qmp_path, "on" if qmp_wait else "off")] + extra
+        if container:
+            others = [os.path.join(t.work, c) for c in t.containers
+                      if c != container]
+            for d in others:
+                os.makedirs(d, exist_ok=True)
+            # Hide the other containers' directories, then run QEMU.
+            script = ('for d in "$@"; do [ "$d" = -- ] && break; '
+                      'mount -t tmpfs -o size=1m hidden "$d" || exit 1; done; '
+                      'while [ "$1" != -- ]; do shift; done; shift; '
+                      'exec "$@"')
+            args = (["unshare", "--user", "--map-root-user", "--mount",
+                     "--pid", "--fork", "--kill-child", "--mount-proc",
+                     "--net", "--ipc", "--uts", "--",
+                     "/bin/sh", "-c", script, "sh"] + others + ["--"] + args)
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.err = b""
+        self.reader = threading.Thread(target=self._read_serial, daemon=True)
+        self.reader.start()
+        threading.Thread(target=self._read_err, daemon=True).start()
+        self.qmp = None
+
+    def _read_serial(self):
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return
+            now = time.monotonic()
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                m = re.match(rb"hb ([0-9a-f]{8}) ([0-9a-f]{16}) ([0-9a-f]{16})$",
+                             line.strip())
+                if m:
+                    with self.lock:
+                        self.lines.append((now, int(m.group(1), 16),
+                                           int(m.group(2), 16),
+                                           int(m.group(3), 16)))
+
+    def _read_err(self):
+        fd = self.proc.stderr.fileno()
+        while True:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return
+            self.err += chunk
+
+    def stderr(self):
+        return self.err.decode(errors="replace").strip()
+
+    def connect(self, timeout=60):
+        try:
+            self.qmp = QMP(self.qmp_path, timeout)
+        except TestError as e:
+            raise TestError("%s: %s; stderr: %s" % (self.name, e, self.stderr()))
+        return self.qmp
+
+    def heartbeats(self):
+        with self.lock:
+            return list(self.lines)
+
+    def last_count(self):
+        hb = self.heartbeats()
+        return hb[-1][1] if hb else None
+
+    def wait_beats(self, n, timeout=30, after=0):
+        """Wait for n heartbeat lines with a count above @after."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            hb = [h for h in self.heartbeats() if h[1] > after]
+            if len(hb) >= n:
+                return hb
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        raise TestError("%s: fewer than %d heartbeats after count %d "
+                        "(have %s); stderr: %s"
+                        % (self.name, n, after, self.last_count(),
+                           self.stderr()))
+
+    def qemu_pid(self):
+        """The QEMU process: the unshare child, or the process itself."""
+        pid = self.proc.pid
+        try:
+            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+                kids = f.read().split()
+            return int(kids[0]) if kids else pid
+        except OSError:
+            return pid
+
+    def wait_exit(self, timeout=30):
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TestError("%s did not exit within %ds" % (self.name, timeout))
+        self.reader.join(5)
+        return rc
+
+    def settle(self):
+        """The last heartbeat count, once the paused guest's output is in."""
+        time.sleep(0.3)
+        return self.last_count()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.qemu_pid(), signal.SIGKILL)
+            except OSError:
+                pass
+            self.proc.kill()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.qmp:
+            self.qmp.close()
+
+
+# ---- the tests ----------------------------------------------------------------
+
+class Tester:
+    containers = ("a", "b")
+
+    def __init__(self, qemu):
+        self.qemu = qemu
+        self.work = tempfile.mkdtemp(prefix="cprhold-qemu.", dir="/var/tmp")
+        self.guest = os.path.join(self.work, "heartbeat.bin")
+        obj = os.path.join(self.work, "heartbeat.o")
+        subprocess.run(["gcc", "-c", "-o", obj,
+                        os.path.join(HERE, "heartbeat.S")], check=True)
+        subprocess.run(["objcopy", "-O", "binary", "-j", ".text", obj,
+                        self.guest], check=True)
+        self.procs = []
+        self.dumped = 0
+        self.seq = 0
+
+    def new_qemu(self, name, extra=(), container=None, qmp_wait=False):
+        q = Qemu(self, name, list(extra), container, qmp_wait)
+        self.procs.append(q)
+        return q
+
+    def session(self, what):
+        self.seq += 1
+        return "qemu-test-%d-%s-%d" % (os.getpid(), what, self.seq)
+
+    def dump(self):
+        """The stderr of the QEMUs of the last scenario, as diagnostics."""
+        for q in self.procs[self.dumped:]:
+            q.kill()
+            if q.stderr():
+                diag("%s: %s" % (q.name, q.stderr()))
+        self.dumped = len(self.procs)
+
+    def cleanup(self):
+        for q in self.procs:
+            q.kill()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def tsc_hz(self, q):
+        """The guest TSC rate, from its heartbeats and the host clock."""
+        hb = q.heartbeats()
+        if len(hb) < 2 or hb[-1][0] - hb[0][0] < 0.2:
+            return None
+        return (hb[-1][2] - hb[0][2]) / (hb[-1][0] - hb[0][0])
+
+    def start_guest(self, name, container=None):
+        old = self.new_qemu(name, container=container)
+        old.connect()
+        old.wait_beats(5)
+        return old
+
+    @staticmethod
+    def cprhold_uri(session, secret_file):
+        return "cprhold:%s,secret-file=%s" % (session, secret_file)
+
+    def measure(self, old, new, stop, resume, hz, old_last):
+        """Pause figures of one handover, in milliseconds."""
+        res = {"qmp_ms": (resume["_t"] - stop["_t"]) * 1e3}
+        after = [h for h in new.heartbeats() if h[1] > old_last]
+        if after:
+            first = after[0]
+            res["first_count"] = first[1]
+            if hz:
+                res["tsc_gap_ms"] = first[3] / hz * 1e3
+            before = [h for h in old.heartbeats() if h[1] <= old_last]
+            if before:
+                res["beat_gap_ms"] = (first[0] - before[-1][0]) * 1e3
+        return res
+
+    # -- stock cpr-transfer over UNIX sockets (the baseline) --
+    def run_cpr_transfer(self):
+        old = self.start_guest("old-unix")
+        main = os.path.join(self.work, "main-%d.sock" % self.seq)
+        cpr = os.path.join(self.work, "cpr-%d.sock" % self.seq)
+        self.seq += 1
+        chan = lambda t, p: {"channel-type": t, "addr": {
+            "transport": "socket", "type": "unix", "path": p}}
+        new = self.new_qemu("new-unix", [
+            "-incoming", json.dumps(chan("main", main)),
+            "-incoming", json.dumps(chan("cpr", cpr))])
+        # new QEMU listens on the cpr socket before its monitor is up
+        deadline = time.monotonic() + 60
+        while not os.path.exists(cpr):
+            if time.monotonic() > deadline or new.proc.poll() is not None:
+                raise TestError("new QEMU does not listen: " + new.stderr())
+            time.sleep(0.005)
+        hz = self.tsc_hz(old)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", channels=[chan("main", main), chan("cpr", cpr)])
+        new.connect()
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cpr-transfer migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        stop = old.qmp.wait_event("STOP")
+        old_last = old.settle()
+        resume = new.qmp.wait_event("RESUME")
+        new.wait_beats(3, after=old_last)
+        res = self.measure(old, new, stop, resume, hz, old_last)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        return res
+
+    # -- cprhold, new QEMU started beside the old one and waiting --
+    def run_cprhold_prestarted(self, check_old=False):
+        """new QEMU waits for the session: the pause excludes its start."""
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        sess = self.session("pre")
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret)
+        old = self.start_guest("old-pre")
+        new = self.new_qemu("new-pre", ["-incoming", uri], qmp_wait=True)
+        hz = self.tsc_hz(old)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        # new QEMU opens its monitor once it claimed the session
+        new.connect()
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cprhold migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        stop = old.qmp.wait_event("STOP")
+        old_last = old.settle()
+        resume = new.qmp.wait_event("RESUME")
+        new.wait_beats(3, after=old_last)
+        res = self.measure(old, new, stop, resume, hz, old_last)
+        if check_old:
+            # The guest runs in new QEMU now: old QEMU must not resume it
+            r = old.qmp.cmd_raw("cont")
+            res["old_cont_error"] = r.get("error", {}).get("desc")
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        return res
+
+    # -- cprhold, old QEMU in A exits first, new QEMU in B starts later --
+    def run_cprhold_handover(self, check_secret=False):
+        sess = self.session("ho")
+        sec_a = os.path.join(self.work, "a", sess + ".secret")
+        sec_b = os.path.join(self.work, "b", sess + ".secret")
+        out = {}
+        old = self.start_guest("old-a", container="a")
+        hz = self.tsc_hz(old)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, sec_a))
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cprhold migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        stop = old.qmp.wait_event("STOP")
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        old_last = old.last_count()
+        out["old_last"] = old_last
+        out["old_exited"] = True
+        if not os.path.exists(sec_a):
+            raise TestError("old QEMU wrote no secret file")
+        if os.stat(sec_a).st_mode & 0o077:
+            raise TestError("the secret file is readable by others")
+
+        if check_secret:
+            with open(sec_b, "w") as f:
+                f.write("00" * 32 + "\n")
+            bad = self.new_qemu("new-b-bad", ["-incoming",
+                                self.cprhold_uri(sess, sec_b)], container="b")
+            rc = bad.wait_exit(60)
+            out["bad_secret_rc"] = rc
+            out["bad_secret_err"] = bad.stderr()
+
+        # The management layer hands the secret to container B
+        shutil.copyfile(sec_a, sec_b)
+        os.chmod(sec_b, 0o600)
+        new = self.new_qemu("new-b", ["-incoming",
+                                      self.cprhold_uri(sess, sec_b)],
+                            container="b", qmp_wait=True)
+        new.connect()
+        resume = new.qmp.wait_event("RESUME")
+        new.wait_beats(3, after=old_last)
+        out.update(self.measure(old, new, stop, resume, hz, old_last))
+        beats = new.wait_beats(6, after=old_last)
+        out["new_counts"] = [b[1] for b in beats]
+        out["new_status"] = new.qmp.cmd("query-status")["status"]
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        return out
+
+    # -- rollback: new QEMU claims and dies; old QEMU takes the guest back --
+    def run_rollback(self):
+        sess = self.session("rb")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret)
+        out = {}
+        old = self.start_guest("old-rb", container="a")
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cprhold migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        old_last = old.settle()
+        # new QEMU claims the session and loads the CPR state at startup,
+        # then waits for migrate-incoming: killed there, mid-way.
+        cpr = {"channel-type": "cpr", "addr": {
+            "transport": "cprhold", "name": sess, "secret-file": secret}}
+        new = self.new_qemu("new-rb", ["-incoming", "defer",
+                                       "-incoming", json.dumps(cpr)],
+                            container="b")
+        new.connect()
+        out["new_status"] = new.qmp.cmd("query-status")["status"]
+        kept = os.path.join(self.work, "b", sess + ".secret")
+        shutil.copyfile(secret, kept)
+        r = old.qmp.cmd_raw("cont")
+        out["cont_while_claimed"] = r.get("error", {}).get("desc", "accepted")
+        os.kill(new.qemu_pid(), signal.SIGKILL)
+        new.wait_exit()
+        time.sleep(0.2)
+        out["still_paused"] = old.last_count() == old_last
+        old.qmp.cmd("cont")
+        old.qmp.wait_event("RESUME")
+        beats = old.wait_beats(3, after=old_last)
+        out["old_counts"] = [b[1] for b in beats]
+        # The session is gone: a late new QEMU cannot claim it any more
+        out["secret_removed"] = not os.path.exists(secret)
+        late = self.new_qemu("new-late", ["-incoming",
+                                          self.cprhold_uri(sess, kept)],
+                             container="b")
+        try:
+            out["late_rc"] = late.wait_exit(5)
+        except TestError:
+            out["late_rc"] = None
+        out["late_err"] = late.stderr()
+        late.kill()
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        return out
+
+
+def find_qemu():
+    if os.environ.get("QEMU"):
+        return os.environ["QEMU"], None
+    r = subprocess.run([os.path.join(REPO, "scripts", "qemu-build")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    path = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    if r.returncode != 0 or not os.access(path, os.X_OK):
+        return None, r.stderr.strip()
+    return path, None
+
+
+def fmt(v):
+    return "%.1f" % v if isinstance(v, float) else str(v)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", type=int, default=0,
+                    help="repetitions of each pause measurement")
+    ap.add_argument("--json", help="write the measurements here")
+    ap.add_argument("--only", default="handover,secret,rollback,pause")
+    opts = ap.parse_args()
+    only = set(opts.only.split(","))
+
+    print("TAP version 13", flush=True)
+    qemu, err = find_qemu()
+    tap(qemu is not None,
+        "qemu: scripts/qemu-build gives a QEMU with qemu-patches/ applied",
+        err or qemu)
+    if not qemu:
+        print("1..%d" % TAP_N)
+        return 1
+    with open(qemu, "rb") as f:
+        has = b"cprhold:" in f.read()
+    tap(has, "qemu: built with the cprhold transport (libcprhold found)")
+    if not has:
+        print("1..%d" % TAP_N)
+        return 1
+    ok = os.access("/dev/kvm", os.R_OK | os.W_OK) and \
+        os.path.exists("/dev/cprhold")
+    tap(ok, "qemu: /dev/kvm and /dev/cprhold are there")
+    if not ok:
+        print("1..%d" % TAP_N)
+        return 1
+
+    t = Tester(qemu)
+    results = {"qemu": qemu, "kernel": os.uname().release}
+    try:
+        if "handover" in only or "secret" in only:
+            try:
+                r = t.run_cprhold_handover(check_secret="secret" in only)
+                results["handover"] = r
+                if "secret" in only:
+                    tap(r.get("bad_secret_rc") not in (0, None) and
+                        "wrong secret" in r.get("bad_secret_err", ""),
+                        "secret: new QEMU with a wrong secret is refused",
+                        r.get("bad_secret_err"))
+                tap(r.get("old_exited"),
+                    "handover: old QEMU in container A migrated through "
+                    "cprhold (cpr-transfer mode) and exited")
+                counts = r.get("new_counts", [])
+                tap(counts and counts[0] == r["old_last"] + 1 and
+                    counts == sorted(counts) and
+                    r.get("new_status") == "running",
+                    "handover: new QEMU in container B, started afterwards, "
+                    "claimed; the guest counts on from %s (%s)"
+                    % (r["old_last"], counts[:3]),
+                    "pause %s" % {k: fmt(v) for k, v in r.items()
+                                  if k.endswith("_ms")})
+            except Exception as e:
+                t.dump()
+                tap(False, "handover: old QEMU in A hands over to new QEMU "
+                    "in B through cprhold", e)
+        if "rollback" in only:
+            try:
+                r = t.run_rollback()
+                results["rollback"] = r
+                tap(r["new_status"] == "inmigrate" and
+                    "claimed by another QEMU" in r["cont_while_claimed"],
+                    "rollback: old QEMU refuses to resume while a new QEMU "
+                    "holds the claim", r["cont_while_claimed"])
+                tap(r["still_paused"] and r["old_counts"] and
+                    r["old_counts"][0] > 0,
+                    "rollback: new QEMU killed mid-way; old QEMU takes the "
+                    "session back and the guest counts on (%s)"
+                    % r["old_counts"][:3])
+                tap(r["secret_removed"] and r["late_rc"] not in (0, None) and
+                    "no such session" in r["late_err"].lower(),
+                    "rollback: the session is gone; a late new QEMU cannot "
+                    "claim it", r["late_err"])
+            except Exception as e:
+                t.dump()
+                tap(False, "rollback: old QEMU resumes after the new one is "
+                    "killed mid-way", e)
+        if "pause" in only:
+            reps = max(opts.bench, 1)
+            runs = {"cpr-transfer-unix": t.run_cpr_transfer,
+                    "cprhold-prestarted": t.run_cprhold_prestarted}
+            pause = {}
+            for name, fn in runs.items():
+                pause[name] = []
+                try:
+                    for i in range(reps):
+                        if name == "cprhold-prestarted" and i == 0:
+                            r = fn(check_old=True)
+                        else:
+                            r = fn()
+                        pause[name].append(r)
+                    tap(True, "pause: %s x%d" % (name, reps),
+                        "\n".join(str({k: fmt(v) for k, v in r.items()})
+                                  for r in pause[name]))
+                except Exception as e:
+                    t.dump()
+                    tap(False, "pause: %s" % name, e)
+            first = pause.get("cprhold-prestarted", [{}])
+            if first:
+                err = first[0].get("old_cont_error") or ""
+                tap("handed over" in err or "finished it" in err,
+                    "pause: after a completed handover old QEMU refuses "
+                    "'cont'", err)
+            results["pause"] = pause
+            diag("guest pause in ms (median; QMP STOP->RESUME / guest TSC "
+                 "gap / heartbeat line gap):")
+            for name, rs in pause.items():
+                cols = []
+                for k in ("qmp_ms", "tsc_gap_ms", "beat_gap_ms"):
+                    v = [r[k] for r in rs if k in r]
+                    cols.append("%.1f" % statistics.median(v) if v else "-")
+                diag("  %-28s %s" % (name, " / ".join(cols)))
+    finally:
+        t.cleanup()
+    out = opts.json
+    if not out and os.environ.get("CPRHOLD_OUT"):
+        d = os.path.join(os.environ["CPRHOLD_OUT"], "bench")
+        os.makedirs(d, exist_ok=True)
+        out = os.path.join(d, "qemu_pause-%s.json" % os.uname().release)
+    if out:
+        with open(out, "w") as f:
+            json.dump(results, f, indent=1)
+    print("1..%d" % TAP_N, flush=True)
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
