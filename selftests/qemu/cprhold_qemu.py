@@ -537,7 +537,7 @@ class Tester:
                                           self.cprhold_uri(sess, kept)],
                              container="b")
         try:
-            out["late_rc"] = late.wait_exit(5)
+            out["late_rc"] = late.wait_exit(90)
         except TestError:
             out["late_rc"] = None
         out["late_err"] = late.stderr()
@@ -609,7 +609,9 @@ def main():
                     "handover: old QEMU in container A migrated through "
                     "cprhold (cpr-transfer mode) and exited")
                 counts = r.get("new_counts", [])
-                tap(counts and counts[0] == r["old_last"] + 1 and
+                # A heartbeat line cut in two by the stop is lost: its
+                # count may be skipped, but the guest must not restart.
+                tap(counts and 1 <= counts[0] - r["old_last"] <= 2 and
                     counts == sorted(counts) and
                     r.get("new_status") == "running",
                     "handover: new QEMU in container B, started afterwards, "
@@ -637,7 +639,8 @@ def main():
                 tap(r["secret_removed"] and r["late_rc"] not in (0, None) and
                     "no such session" in r["late_err"].lower(),
                     "rollback: the session is gone; a late new QEMU cannot "
-                    "claim it", r["late_err"])
+                    "claim it", "secret file removed: %s, exit %s: %s"
+                    % (r["secret_removed"], r["late_rc"], r["late_err"]))
             except Exception as e:
                 t.dump()
                 tap(False, "rollback: old QEMU resumes after the new one is "
