@@ -408,12 +408,6 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session))
 		return -ENOSPC;
 	o_flags = cmd->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ? 0 : O_CLOEXEC;
-	if (cmd->flags & CPRHOLD_RETRIEVE_ADOPT_KVM) {
-		/* Before any lock: this may load cprhold_kvm.ko. */
-		adopt = cprhold_adopt_get();
-		if (IS_ERR(adopt))
-			return PTR_ERR(adopt);
-	}
 
 	tokens = vmemdup_user(u64_to_user_ptr(cmd->tokens),
 			      array_size(cmd->count, sizeof(*tokens)));
@@ -424,6 +418,15 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	if (!files || !fds) {
 		ret = -ENOMEM;
 		goto out;
+	}
+	if (cmd->flags & CPRHOLD_RETRIEVE_ADOPT_KVM) {
+		/* Before any lock: this may load cprhold_kvm.ko. */
+		adopt = cprhold_adopt_get();
+		if (IS_ERR(adopt)) {
+			ret = PTR_ERR(adopt);
+			adopt = NULL;
+			goto out;
+		}
 	}
 
 	mutex_lock(&s->lock);

@@ -525,6 +525,56 @@ TEST_F(adopt, flag_without_vm_einval)
 	ASSERT_EQ(0, wait_status(pid));
 }
 
+/* /sys/module/NAME/refcnt, or -1 */
+static long module_refcnt(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* A retrieve with the adopt flag that fails early keeps no module reference. */
+TEST_F(adopt, adopt_flag_efault_keeps_no_module_ref)
+{
+	long ref0;
+	int sock, fd, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, system("modprobe cprhold_kvm"));
+	ref0 = module_refcnt("cprhold_kvm");
+	ASSERT_GE(ref0, 0);
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
+
+		if (cfd < 0)
+			_exit(90);
+		for (i = 0; i < 3; i++) {
+			errno = 0;
+			if (ch_retrieve_ex(cfd, (const uint64_t *)8, &fd, 1,
+					   CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 || errno != EFAULT)
+				_exit(91);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_status(pid));
+	EXPECT_EQ(ref0, module_refcnt("cprhold_kvm"));
+}
+
 TEST_F(adopt, everything_freed_after_close)
 {
 	long objs = ch_sysfs("session_objects"), entries = ch_sysfs("entries");
