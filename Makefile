@@ -78,8 +78,9 @@ install: userspace
 	fi
 
 uninstall:
-	rm -f "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold.ko" \
-	      "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold_kvm.ko"
+	# modules_install may have compressed them (.ko.xz on 6.12)
+	rm -f "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold.ko"* \
+	      "$(DESTDIR)/lib/modules/$(KREL)/updates/kmod/cprhold_kvm.ko"*
 	rm -f "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h" \
 	      "$(DESTDIR)$(UDEVRULESDIR)/60-cprhold.rules" \
 	      "$(DESTDIR)$(MANDIR)/man4/cprhold.4"

@@ -111,12 +111,19 @@ make uninstall >"$TMP/uninstall.log" 2>&1
 ok $? "make uninstall" "$TMP/uninstall.log"
 left=$(ls "$PREFIX"/lib/libcprhold* "$PREFIX"/include/cprhold.h \
 	"$PREFIX"/include/linux/cprhold.h "$PREFIX"/lib/pkgconfig/libcprhold.pc \
-	"$PREFIX"/share/man/man4/cprhold.4 /lib/modules/"$REL"/updates/kmod/cprhold*.ko \
+	"$PREFIX"/share/man/man4/cprhold.4 /lib/modules/"$REL"/updates/kmod/cprhold*.ko* \
 	/etc/udev/rules.d/60-cprhold.rules 2>/dev/null)
 [ -z "$left" ]
 ok $? "uninstall removes everything it installed ${left:+(left: $left)}"
 
 # ---- DKMS -------------------------------------------------------------------
+# A system with no other cprhold: the test VM's own copy (extra/, from
+# scripts/vmtest) would otherwise be what DKMS finds "already installed"
+# and what depmod prefers.
+rmmod cprhold_kvm 2>/dev/null
+rmmod cprhold 2>/dev/null
+rm -f /lib/modules/"$REL"/extra/cprhold*.ko*
+depmod -a "$REL"
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 make dkms-src >"$TMP/dkms-src.log" 2>&1 &&
 	dkms add -m cprhold -v "$VERSION" >>"$TMP/dkms-src.log" 2>&1
