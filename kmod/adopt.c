@@ -73,7 +73,8 @@ void cprhold_adopt_put(const struct cprhold_adopt_ops *ops)
  * the session locked; the files are referenced by the session only.
  */
 int cprhold_adopt_vm(const struct cprhold_adopt_ops *ops, struct file *vm_file,
-		     struct file *const *vcpus, unsigned int nr_vcpus)
+		     unsigned int vm_refs, struct file *const *vcpus,
+		     const unsigned int *vcpu_refs, unsigned int nr_vcpus)
 {
-	return ops->adopt(vm_file, vcpus, nr_vcpus);
+	return ops->adopt(vm_file, vm_refs, vcpus, vcpu_refs, nr_vcpus);
 }

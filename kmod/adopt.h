@@ -19,16 +19,19 @@ struct module;
  * struct cprhold_adopt_ops - what an adopter module offers
  * @owner: the module, pinned while @adopt runs
  * @adopt: rebind the KVM VM behind @vm to the calling process's mm.
- *	@vcpus holds every parked file of the session that cprhold
- *	classified as a KVM vCPU (of any VM); the adopter finds its VM's
- *	among them.  Each file is referenced once by the session and by
- *	nobody else the caller knows of.  Called in the claimer's context
- *	with the session locked; returns 0 or -errno and, on error, leaves
- *	the VM exactly as it was.
+ *	@vcpus holds each parked file of the session that cprhold
+ *	classified as a KVM vCPU (of any VM) once; the adopter finds its
+ *	VM's among them.  @vm_refs and @vcpu_refs[i] count the session's
+ *	own references to @vm and @vcpus[i] (a file may be parked under
+ *	several tokens): a file referenced more often is also held by
+ *	someone else.  Called in the claimer's context with the session
+ *	locked; returns 0 or -errno and, on error, leaves the VM exactly as
+ *	it was.
  */
 struct cprhold_adopt_ops {
 	struct module *owner;
-	int (*adopt)(struct file *vm, struct file *const *vcpus, unsigned int nr_vcpus);
+	int (*adopt)(struct file *vm, unsigned int vm_refs, struct file *const *vcpus,
+		     const unsigned int *vcpu_refs, unsigned int nr_vcpus);
 };
 
 int cprhold_register_adopt_ops(const struct cprhold_adopt_ops *ops);

@@ -8,19 +8,28 @@
 #define _CPRHOLD_COMPAT_H
 
 #include <linux/file.h>
+#include <linux/uaccess.h>
 
 /*
- * Install a new fd to @file in the current task, as SCM_RIGHTS and
- * pidfd_getfd() do: runs the LSM file_receive hook and updates a
- * socket's cgroup data.  6.1 has receive_fd(file, flags); newer kernels
- * take a user pointer to store the fd in first.
+ * Install a new fd to @file in the current task and store its number at
+ * @ufd, as SCM_RIGHTS does: runs the LSM file_receive hook and updates a
+ * socket's cgroup data.  Newer kernels store the number before they
+ * install the fd (a fault installs nothing); 6.1 exports only
+ * receive_fd(file, flags), so there the number is stored after, and a
+ * fault leaves the fd installed (never closed: another thread may have
+ * replaced it already).  Returns the fd or -errno.
  */
-static inline int cprhold_receive_fd(struct file *file, unsigned int o_flags)
+static inline int cprhold_receive_fd_user(struct file *file, int __user *ufd,
+					  unsigned int o_flags)
 {
 #ifdef CPRHOLD_HAVE_RECEIVE_FD_UFD
-	return receive_fd(file, NULL, o_flags);
+	return receive_fd(file, ufd, o_flags);
 #else
-	return receive_fd(file, o_flags);
+	int fd = receive_fd(file, o_flags);
+
+	if (fd >= 0 && put_user(fd, ufd))
+		return -EFAULT;
+	return fd;
 #endif
 }
 

@@ -20,10 +20,20 @@
  * Locking:
  *  cprhold_table_lock (mutex)  session table: name hash (RCU readers) and
  *				creation-ordered list; per-user counts.
- *  session->lock (mutex)	state, items, claim generation, times.
- * Order: cprhold_table_lock may be held while taking a session->lock,
- * never the reverse.  Name lookups run under RCU and take a reference with
- * kref_get_unless_zero().
+ *  session->lock (mutex)	serializes the operations on one session:
+ *				state changes, park, retrieve (with
+ *				adoption, which may sleep long), end.
+ *  session->info_lock (spin)	what INFO and the listings report: the
+ *				state and the fields next to it, and the
+ *				shape of the items tree.  Writers hold
+ *				session->lock too, so either lock is
+ *				enough to read.
+ * Order: cprhold_table_lock -> session->lock -> session->info_lock.
+ * Listings (CPRHOLD_LIST_SESSIONS, the netlink dump) take the table lock
+ * and then only info_lock, so a long operation on one session (an
+ * adoption waits for KVM's locks and an SRCU grace period) never stalls
+ * another user's CREATE or DESTROY.  Name lookups run under RCU and take a
+ * reference with kref_get_unless_zero().
  */
 #ifndef _CPRHOLD_H
 #define _CPRHOLD_H
@@ -88,8 +98,10 @@ struct cprhold_session {
 	u64 created_ns;
 	bool announced;			/* CPRHOLD_EVENT_CREATED was sent */
 
-	/* Protects everything below. */
+	/* Serializes operations; see the locking rules above. */
 	struct mutex lock;
+	/* Protects, together with @lock for writers, everything below. */
+	spinlock_t info_lock;
 	enum cprhold_state state;
 	enum cprhold_end end_reason;
 	struct rb_root items;
@@ -107,6 +119,7 @@ struct cprhold_handle {
 	struct cprhold_session *session;
 	enum cprhold_role role;
 	u64 claim_gen;			/* CPRHOLD_ROLE_CLAIMER */
+	struct pid *owner;		/* the process it was returned to */
 };
 
 /* The state of one ioctl call (ioctl.c). */
@@ -165,7 +178,8 @@ struct cprhold_adopt_ops;
 const struct cprhold_adopt_ops *cprhold_adopt_get(void);
 void cprhold_adopt_put(const struct cprhold_adopt_ops *ops);
 int cprhold_adopt_vm(const struct cprhold_adopt_ops *ops, struct file *vm_file,
-		     struct file *const *vcpus, unsigned int nr_vcpus);
+		     unsigned int vm_refs, struct file *const *vcpus,
+		     const unsigned int *vcpu_refs, unsigned int nr_vcpus);
 
 /* netlink.c */
 void cprhold_nl_notify(struct cprhold_session *s, enum cprhold_event event);

@@ -3,10 +3,15 @@
  * Parked entries: CPRHOLD_PARK, CPRHOLD_LIST and CPRHOLD_RETRIEVE.
  *
  * An entry is a reference to a struct file, held in the session's rbtree
- * under the caller's token.  Park and retrieve are batches and all or
- * nothing: park prepares every entry (fget, classification, the write-back
- * to userspace) before it inserts any, retrieve looks every token up
- * before it installs any fd, and undoes the installed ones on failure.
+ * under the caller's token.  Park and retrieve are batches.  Park is all
+ * or nothing: it prepares every entry (fget, classification, the
+ * write-back to userspace) before it inserts any.  Retrieve checks
+ * everything that can fail before it installs the first fd (every token,
+ * the claim, adoption, room in the fd table, a writable @fds array); an
+ * error while installing (an LSM refusing a file, another thread filling
+ * the fd table or unmapping @fds) leaves the fds installed so far, as a
+ * short SCM_RIGHTS receive does: the kernel never closes an fd it handed
+ * out, since another thread may already have replaced it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -237,12 +242,14 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
+	spin_lock(&s->info_lock);
 	rbtree_postorder_for_each_entry_safe(it, tmp, &batch, node) {
 		/* Cannot fail: the tokens were checked above. */
 		WARN_ON_ONCE(cprhold_item_insert(&s->items, it));
 	}
 	batch = RB_ROOT;
 	s->nr_items += cmd->count;
+	spin_unlock(&s->info_lock);
 out_unlock:
 	mutex_unlock(&s->lock);
 out_free:
@@ -352,9 +359,23 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/* How many of the session's entries hold @file. */
+static unsigned int cprhold_items_refs(struct cprhold_session *s, struct file *file)
+{
+	unsigned int n = 0;
+	struct rb_node *node;
+
+	for (node = rb_first(&s->items); node; node = rb_next(node))
+		n += rb_entry(node, struct cprhold_item, node)->file == file;
+	return n;
+}
+
 /*
  * CPRHOLD_RETRIEVE_ADOPT_KVM: adopt each KVM VM among @tokens.  Session
- * locked, the claim checked.  0, or the first error.
+ * locked, the claim checked.  0, or the first error.  The adopter gets
+ * each vCPU file of the session once, with the number of entries that
+ * hold it, so that a file parked under two tokens is still the session's
+ * alone.
  */
 static int cprhold_retrieve_adopt(struct cprhold_session *s,
 				  const struct cprhold_adopt_ops *ops,
@@ -362,29 +383,41 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 {
 	struct cprhold_item *it;
 	struct file **vcpus;
+	unsigned int *refs;
 	struct rb_node *n;
-	u32 i, nr = 0, vms = 0;
+	u32 i, j, nr = 0, vms = 0;
 	int ret = 0;
 
 	lockdep_assert_held(&s->lock);
 	vcpus = kvcalloc(s->nr_items, sizeof(*vcpus), GFP_KERNEL);
-	if (!vcpus)
-		return -ENOMEM;
+	refs = kvcalloc(s->nr_items, sizeof(*refs), GFP_KERNEL);
+	if (!vcpus || !refs) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (n = rb_first(&s->items); n; n = rb_next(n)) {
 		it = rb_entry(n, struct cprhold_item, node);
-		if (it->type == CPRHOLD_ENTRY_KVM_VCPU)
+		if (it->type != CPRHOLD_ENTRY_KVM_VCPU)
+			continue;
+		for (j = 0; j < nr && vcpus[j] != it->file; j++)
+			;
+		if (j == nr)
 			vcpus[nr++] = it->file;
+		refs[j]++;
 	}
 	for (i = 0; i < count && !ret; i++) {
 		it = cprhold_item_find(&s->items, tokens[i]);
 		if (!it || it->type != CPRHOLD_ENTRY_KVM_VM)
 			continue;
 		vms++;
-		ret = cprhold_adopt_vm(ops, it->file, vcpus, nr);
+		ret = cprhold_adopt_vm(ops, it->file, cprhold_items_refs(s, it->file),
+				       vcpus, refs, nr);
 	}
-	kvfree(vcpus);
 	if (!ret && !vms)
 		ret = -EINVAL;	/* nothing to adopt among the tokens */
+out:
+	kvfree(refs);
+	kvfree(vcpus);
 	return ret;
 }
 
@@ -394,11 +427,12 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
 	struct cprhold_session *s = h->session;
 	struct cprhold_retrieve *cmd = ucmd->cmd;
+	int __user *ufds = u64_to_user_ptr(cmd->fds);
 	unsigned int o_flags;
 	struct file **files;
 	u64 *tokens;
 	int *fds;
-	u32 i, got = 0, installed = 0;
+	u32 i, got = 0;
 	int ret = 0;
 
 	if (cmd->flags & ~(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_ADOPT_KVM))
@@ -414,7 +448,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	if (IS_ERR(tokens))
 		return PTR_ERR(tokens);
 	files = kvcalloc(cmd->count, sizeof(*files), GFP_KERNEL_ACCOUNT);
-	fds = kvcalloc(cmd->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
+	fds = kvmalloc_array(cmd->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
 	if (!files || !fds) {
 		ret = -ENOMEM;
 		goto out;
@@ -459,25 +493,35 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	if (ret)
 		goto out;
 
-	for (i = 0; i < cmd->count; i++) {
-		ret = cprhold_receive_fd(files[i], o_flags);
-		if (ret < 0)
-			goto out_close;
-		fds[i] = ret;
-		installed++;
-	}
-	ret = 0;
-	if (copy_to_user(u64_to_user_ptr(cmd->fds), fds,
-			 array_size(cmd->count, sizeof(*fds)))) {
+	/*
+	 * Nothing is installed yet: fail here, cleanly, if @fds is not
+	 * writable or the fd table has no room for all of them.
+	 */
+	for (i = 0; i < cmd->count; i++)
+		fds[i] = -1;
+	if (copy_to_user(ufds, fds, array_size(cmd->count, sizeof(*fds)))) {
 		ret = -EFAULT;
-		goto out_close;
+		goto out;
 	}
-	goto out;
+	for (i = 0; i < cmd->count; i++) {
+		ret = get_unused_fd_flags(o_flags);
+		if (ret < 0)
+			break;
+		fds[i] = ret;
+	}
+	while (i--)
+		put_unused_fd(fds[i]);
+	if (ret < 0)
+		goto out;
 
-out_close:
-	/* All or nothing: take back what was installed. */
-	for (i = 0; i < installed; i++)
-		close_fd(fds[i]);
+	/* Install and report each; see the top of this file for errors. */
+	ret = 0;
+	for (i = 0; i < cmd->count; i++) {
+		ret = cprhold_receive_fd_user(files[i], &ufds[i], o_flags);
+		if (ret < 0)
+			break;
+		ret = 0;
+	}
 out:
 	for (i = 0; i < got; i++)
 		fput(files[i]);

@@ -17,9 +17,10 @@
  * Async page-fault work still bound to the old mm is flushed first, the
  * gfn-to-pfn caches are invalidated and remote TLBs flushed afterwards.
  *
- * The algorithm, all under kvm->lock, every vcpu->mutex (taken with
- * trylock: a vCPU in KVM_RUN or any vCPU ioctl makes adoption fail with
- * EBUSY) and kvm->slots_lock:
+ * The algorithm, all under kvm->lock (kvm->mm is read under it, so two
+ * adopters of one VM are serialized and the second sees the first's mm),
+ * every vcpu->mutex (taken with trylock: a vCPU in KVM_RUN or any vCPU
+ * ioctl makes adoption fail with EBUSY) and kvm->slots_lock:
  *
  *  1. check every precondition, without side effects;
  *  2. flush async page-fault work;
@@ -39,7 +40,11 @@
  *  - no vCPU being created, none busy (EBUSY);
  *  - every vCPU of the VM parked in the session (ENOENT);
  *  - the old owner excluded: either every VM and vCPU file is referenced
- *    only by the session, or the old mm has no users left (EBUSY);
+ *    only by the session's entries (one file may be parked under several
+ *    tokens), or the old mm has no users left (EBUSY).  A VM parked in
+ *    two sessions is held by both: adoption through either needs the
+ *    old mm gone, and the first adopter wins (the second finds the VM
+ *    owned by a live mm that is not its own: EBUSY);
  *  - every user memslot's range is mapped in the caller by shared file
  *    mappings, writable unless the slot is read-only (ENXIO).
  *
@@ -107,11 +112,11 @@ static bool cprhold_kvm_unsupported(struct kvm *kvm)
 	return false;
 }
 
-/* The vCPU file for @vcpu among @files, or NULL. */
-static struct file *cprhold_kvm_vcpu_file(struct file *vm, struct kvm_vcpu *vcpu,
-					  struct file *const *files, unsigned int nr)
+/* The index of the vCPU file for @vcpu among @files, -ENOENT, -EINVAL. */
+static int cprhold_kvm_vcpu_file(struct file *vm, struct kvm_vcpu *vcpu,
+				 struct file *const *files, unsigned int nr)
 {
-	struct file *found = NULL;
+	int found = -ENOENT;
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
@@ -127,11 +132,46 @@ static struct file *cprhold_kvm_vcpu_file(struct file *vm, struct kvm_vcpu *vcpu
 			continue;
 		if (f->private_data != vcpu)
 			continue;
-		if (found && found != f)
-			return ERR_PTR(-EINVAL);	/* two files for one vCPU */
-		found = f;
+		if (found >= 0)
+			return -EINVAL;	/* two files for one vCPU */
+		found = i;
 	}
 	return found;
+}
+
+/*
+ * Every vCPU mutex, as KVM's SEV migration takes them: lockdep tracks the
+ * first only (it holds at most MAX_LOCK_DEPTH locks per task, fewer than
+ * KVM's vCPUs).  Trylock: a vCPU in KVM_RUN or another vCPU ioctl makes
+ * adoption fail with EBUSY instead of waiting.  Returns how many are
+ * locked, all of them on success.
+ */
+static unsigned long cprhold_kvm_trylock_vcpus(struct kvm *kvm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i, locked = 0;
+
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (!mutex_trylock(&vcpu->mutex))
+			break;
+		if (locked++)
+			mutex_release(&vcpu->mutex.dep_map, _THIS_IP_);
+	}
+	return locked;
+}
+
+static void cprhold_kvm_unlock_vcpus(struct kvm *kvm, unsigned long locked)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i, n = 0;
+
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (n == locked)
+			break;
+		if (n++)
+			mutex_acquire(&vcpu->mutex.dep_map, 0, 1, _THIS_IP_);
+		mutex_unlock(&vcpu->mutex);
+	}
 }
 
 /* Is every user memslot of @kvm mapped in @mm by shared file mappings? */
@@ -253,7 +293,8 @@ static void cprhold_kvm_invalidate_gpcs(struct kvm *kvm)
 	spin_unlock(&kvm->gpc_lock);
 }
 
-static int cprhold_kvm_adopt(struct file *vmf, struct file *const *files,
+static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
+			     struct file *const *files, const unsigned int *refs,
 			     unsigned int nr_files)
 {
 	struct mm_struct *new = current->mm, *old;
@@ -274,23 +315,26 @@ static int cprhold_kvm_adopt(struct file *vmf, struct file *const *files,
 		return -EINVAL;
 
 	kvm = vmf->private_data;
-	old = READ_ONCE(kvm->mm);
-	if (old == new)
-		return 0;	/* already ours: a repeated retrieve */
-
 	if (mutex_lock_killable(&kvm->lock))
 		return -EINTR;
+	/*
+	 * kvm->mm changes only under kvm->lock (here): read it under the
+	 * lock, or two adopters of one VM (parked in two sessions, the old
+	 * owner gone) would both move the notifier off the same old mm.
+	 */
+	old = kvm->mm;
+	ret = 0;
+	if (old == new)
+		goto out_lock;	/* already ours: a repeated retrieve */
 	ret = -EIO;
 	if (kvm->vm_dead || kvm->vm_bugged)
 		goto out_lock;
 	ret = -EBUSY;
 	if (kvm->created_vcpus != atomic_read(&kvm->online_vcpus))
 		goto out_lock;
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		if (!mutex_trylock(&vcpu->mutex))
-			goto out_vcpus;	/* in KVM_RUN or another vCPU ioctl */
-		locked++;
-	}
+	locked = cprhold_kvm_trylock_vcpus(kvm);
+	if (locked != atomic_read(&kvm->online_vcpus))
+		goto out_vcpus;	/* in KVM_RUN or another vCPU ioctl */
 	ret = -EINTR;
 	if (mutex_lock_killable(&kvm->slots_lock))
 		goto out_vcpus;
@@ -299,20 +343,19 @@ static int cprhold_kvm_adopt(struct file *vmf, struct file *const *files,
 	if (cprhold_kvm_unsupported(kvm))
 		goto out_slots;
 
-	/* Every vCPU parked; the old owner has let go of them all. */
-	exclusive = file_count(vmf) == 1;
+	/*
+	 * Every vCPU parked; the old owner has let go of them all: nobody
+	 * but the session's entries holds the files.
+	 */
+	exclusive = file_count(vmf) == vm_refs;
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		struct file *f = cprhold_kvm_vcpu_file(vmf, vcpu, files, nr_files);
+		int f = cprhold_kvm_vcpu_file(vmf, vcpu, files, nr_files);
 
-		if (IS_ERR(f)) {
-			ret = PTR_ERR(f);
+		if (f < 0) {
+			ret = f;
 			goto out_slots;
 		}
-		if (!f) {
-			ret = -ENOENT;
-			goto out_slots;
-		}
-		exclusive &= file_count(f) == 1;
+		exclusive &= file_count(files[f]) == refs[f];
 	}
 	sw.old_alive = mmget_not_zero(old);
 	ret = -EBUSY;
@@ -351,8 +394,7 @@ static int cprhold_kvm_adopt(struct file *vmf, struct file *const *files,
 		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
 #endif
 	mutex_unlock(&kvm->slots_lock);
-	kvm_for_each_vcpu(i, vcpu, kvm)
-		mutex_unlock(&vcpu->mutex);
+	cprhold_kvm_unlock_vcpus(kvm, locked);
 	mutex_unlock(&kvm->lock);
 	/* KVM's own reference on the old mm, then ours; outside KVM's locks. */
 	mmdrop(old);
@@ -366,11 +408,7 @@ out_old:
 out_slots:
 	mutex_unlock(&kvm->slots_lock);
 out_vcpus:
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		if (!locked--)
-			break;
-		mutex_unlock(&vcpu->mutex);
-	}
+	cprhold_kvm_unlock_vcpus(kvm, locked);
 out_lock:
 	mutex_unlock(&kvm->lock);
 	return ret;

@@ -23,6 +23,13 @@
  * its entries and left the table; session fds that outlive it see state
  * FINISHED (CPRHOLD_INFO) and ENOENT for everything else.
  *
+ * "Closed" means: the process the session fd was returned to holds no fd
+ * of it any more (it closed its last one, or exited), or the file's last
+ * reference is gone.  The first rule breaks the reference cycles a parked
+ * file can make (an io_uring whose fixed files, or a socket whose queued
+ * SCM_RIGHTS, hold the session fd itself): the session does not wait for
+ * a release that would never come.
+ *
  * A claim is bound to the session fd it returned: a generation number
  * tells a current claim from an aborted one, so a claimer that aborted (or
  * lost the session to a destroy and a new one of the same name) cannot act
@@ -34,7 +41,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/ctype.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
@@ -69,8 +76,16 @@ static u32 cprhold_name_hash(const char *name)
  * Validate a fixed-size name or label array from userspace: NUL-terminated
  * inside the array, the bytes after the NUL zero, characters out of
  * [A-Za-z0-9._@+-] and, for names, ':'.  Labels exclude ':' so they can
- * serve as LISTEN_FDNAMES.
+ * serve as LISTEN_FDNAMES.  ASCII only: not isalnum(), which takes the
+ * kernel's Latin-1 letters too.
  */
+static bool cprhold_name_char(char c, bool is_label)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+	       c == '@' || c == '+' || (c == ':' && !is_label);
+}
+
 int cprhold_check_name(const char *s, size_t max, bool is_label)
 {
 	size_t len = strnlen(s, max), i;
@@ -81,14 +96,9 @@ int cprhold_check_name(const char *s, size_t max, bool is_label)
 		return -EINVAL;
 	if (memchr_inv(s + len, 0, max - len))
 		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (isalnum(c) || c == '.' || c == '_' || c == '-' ||
-		    c == '@' || c == '+' || (c == ':' && !is_label))
-			continue;
-		return -EINVAL;
-	}
+	for (i = 0; i < len; i++)
+		if (!cprhold_name_char(s[i], is_label))
+			return -EINVAL;
 	return 0;
 }
 
@@ -143,18 +153,45 @@ struct cprhold_session *cprhold_session_lookup(const char *name)
 	return NULL;
 }
 
-/* Arm the TTL on entry to SEALED; the pending work holds a reference. */
-static void cprhold_ttl_arm(struct cprhold_session *s)
+/*
+ * The TTL work: pending (with a session reference) from each entry to
+ * SEALED; it ends the session only if, under the session lock, it is
+ * still SEALED since long enough (cprhold_session_end()).  Every end
+ * cancels it, so no timer of an ended session survives it (each session
+ * in the table pins the module; the work's own reference does not).
+ */
+static void cprhold_ttl_queue(struct cprhold_session *s, unsigned long delay)
 {
 	lockdep_assert_held(&s->lock);
-	s->sealed_jiffies = jiffies;
-	s->sealed_ns = ktime_get_real_ns();
 	if (!s->ttl_ms)
 		return;
 	cprhold_session_get(s);
-	if (!queue_delayed_work(cprhold_wq, &s->ttl_work,
-				msecs_to_jiffies(s->ttl_ms)))
-		cprhold_session_put(s);	/* already pending: it re-checks */
+	/* Pending already: moved to the new expiry, with its reference. */
+	if (mod_delayed_work(cprhold_wq, &s->ttl_work, delay))
+		cprhold_session_put(s);
+}
+
+static bool cprhold_ttl_expired(struct cprhold_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	return s->ttl_ms && s->state == CPRHOLD_STATE_SEALED &&
+	       time_after_eq(jiffies, s->sealed_jiffies + msecs_to_jiffies(s->ttl_ms));
+}
+
+/* Enter SEALED (from OPEN or CLAIMED); the TTL starts again. */
+static void cprhold_set_sealed(struct cprhold_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	spin_lock(&s->info_lock);
+	s->state = CPRHOLD_STATE_SEALED;
+	s->sealed_jiffies = jiffies;
+	s->sealed_ns = ktime_get_real_ns();
+	if (s->claimer) {
+		put_pid(s->claimer);
+		s->claimer = NULL;
+	}
+	spin_unlock(&s->info_lock);
+	cprhold_ttl_queue(s, msecs_to_jiffies(s->ttl_ms));
 }
 
 static void cprhold_ttl_cancel(struct cprhold_session *s)
@@ -166,8 +203,10 @@ static void cprhold_ttl_cancel(struct cprhold_session *s)
 /*
  * End a session: FINISHED, out of the table, entries released.  If
  * @required is not 0, only a session in that state is ended, and if
- * @claim_gen is not 0, only while that claim is current.  Returns whether
- * this call ended it.  The caller holds a reference.
+ * @claim_gen is not 0, only while that claim is current; an expiry only
+ * if the TTL has run out since the last entry to SEALED.  Decided and
+ * done under the session lock, so nothing can pass in between.  Returns
+ * whether this call ended it.  The caller holds a reference.
  */
 static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 				enum cprhold_state required, u64 claim_gen)
@@ -177,17 +216,19 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	mutex_lock(&s->lock);
 	if (s->state == CPRHOLD_STATE_FINISHED ||
 	    (required && s->state != required) ||
-	    (claim_gen && s->claim_gen != claim_gen)) {
+	    (claim_gen && s->claim_gen != claim_gen) ||
+	    (why == CPRHOLD_END_EXPIRED && !cprhold_ttl_expired(s))) {
 		mutex_unlock(&s->lock);
 		return false;
 	}
+	spin_lock(&s->info_lock);
 	s->state = CPRHOLD_STATE_FINISHED;
 	s->end_reason = why;
 	items = s->items;
 	s->items = RB_ROOT;
 	atomic_sub(s->nr_items, &cprhold_nr_items);
 	s->nr_items = 0;
-	mutex_unlock(&s->lock);
+	spin_unlock(&s->info_lock);
 
 	mutex_lock(&cprhold_table_lock);
 	hash_del_rcu(&s->hnode);
@@ -195,15 +236,21 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	atomic_dec(&cprhold_nr_sessions);
 	mutex_unlock(&cprhold_table_lock);
 
-	/* The TTL work ends expired sessions itself and keeps its reference. */
-	if (why != CPRHOLD_END_EXPIRED)
-		cprhold_ttl_cancel(s);
-	cprhold_items_release(&items);
-	pr_debug("session %s ended (%d)\n", s->name, why);
+	/* Events in state order: sent before the session lock is dropped. */
 	if (s->announced)
 		cprhold_nl_notify(s, why == CPRHOLD_END_FINISHED ? CPRHOLD_EVENT_FINISHED :
 				     why == CPRHOLD_END_EXPIRED ? CPRHOLD_EVENT_EXPIRED :
 				     CPRHOLD_EVENT_DESTROYED);
+	mutex_unlock(&s->lock);
+
+	/*
+	 * FINISHED cannot be left, so nothing queues the TTL work again: a
+	 * pending one is cancelled here (from the work itself too, which
+	 * may have been queued again by an abort while it ran).
+	 */
+	cprhold_ttl_cancel(s);
+	cprhold_items_release(&items);
+	pr_debug("session %s ended (%d)\n", s->name, why);
 	cprhold_session_put(s);		/* the table's reference */
 	module_put(THIS_MODULE);	/* taken by cprhold_create() */
 	return true;
@@ -213,17 +260,55 @@ static void cprhold_ttl_work(struct work_struct *work)
 {
 	struct cprhold_session *s = container_of(to_delayed_work(work),
 						 struct cprhold_session, ttl_work);
-	bool expired;
 
-	mutex_lock(&s->lock);
-	/* A claim and an abort may have passed since this was queued. */
-	expired = s->state == CPRHOLD_STATE_SEALED &&
-		  time_after_eq(jiffies, s->sealed_jiffies +
-				msecs_to_jiffies(s->ttl_ms));
-	mutex_unlock(&s->lock);
-	if (expired)
-		cprhold_session_end(s, CPRHOLD_END_EXPIRED, CPRHOLD_STATE_SEALED, 0);
+	/* Re-checked under the lock: a claim and an abort may have passed. */
+	cprhold_session_end(s, CPRHOLD_END_EXPIRED, CPRHOLD_STATE_SEALED, 0);
 	cprhold_session_put(s);
+}
+
+/*
+ * The session fd @h was closed: a creator that lets go before sealing
+ * leaks nothing, a claimer that lets go unfinished hands the session back.
+ */
+static void cprhold_handle_closed(struct cprhold_handle *h)
+{
+	struct cprhold_session *s = h->session;
+
+	if (h->role == CPRHOLD_ROLE_CREATOR) {
+		cprhold_session_end(s, CPRHOLD_END_CLOSED, CPRHOLD_STATE_OPEN, 0);
+		return;
+	}
+	mutex_lock(&s->lock);
+	if (h->claim_gen && s->state == CPRHOLD_STATE_CLAIMED &&
+	    s->claim_gen == h->claim_gen) {
+		cprhold_set_sealed(s);
+		cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
+	}
+	mutex_unlock(&s->lock);
+}
+
+static int cprhold_same_file(const void *file, struct file *f, unsigned int fd)
+{
+	return f == file;
+}
+
+/*
+ * Every close() of a session fd, in the closing process.  When the process
+ * it was returned to has no fd of it left, the session fd counts as closed
+ * although the file may live on: in a parked io_uring's fixed files or a
+ * parked socket's queue (a cycle through the session itself), or in a
+ * child that inherited it.  At exit the fd table is already detached.
+ */
+static int cprhold_session_fop_flush(struct file *file, fl_owner_t id)
+{
+	struct cprhold_handle *h = file->private_data;
+
+	if (task_tgid(current) != h->owner)
+		return 0;
+	if (current->files && iterate_fd(current->files, 0, cprhold_same_file, file))
+		return 0;
+	cprhold_handle_closed(h);
+	return 0;
 }
 
 static int cprhold_session_fop_release(struct inode *inode, struct file *file)
@@ -231,33 +316,16 @@ static int cprhold_session_fop_release(struct inode *inode, struct file *file)
 	struct cprhold_handle *h = file->private_data;
 	struct cprhold_session *s = h->session;
 
-	if (h->role == CPRHOLD_ROLE_CREATOR) {
-		/* A creator that exits before sealing leaks nothing. */
-		cprhold_session_end(s, CPRHOLD_END_CLOSED, CPRHOLD_STATE_OPEN, 0);
-	} else {
-		bool aborted = false;
-
-		/* A claimer that dies unfinished hands the session back. */
-		mutex_lock(&s->lock);
-		if (s->state == CPRHOLD_STATE_CLAIMED &&
-		    s->claim_gen == h->claim_gen) {
-			s->state = CPRHOLD_STATE_SEALED;
-			put_pid(s->claimer);
-			s->claimer = NULL;
-			cprhold_ttl_arm(s);
-			aborted = true;
-		}
-		mutex_unlock(&s->lock);
-		if (aborted)
-			cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
-	}
+	cprhold_handle_closed(h);
 	cprhold_session_put(s);
+	put_pid(h->owner);
 	kfree(h);
 	return 0;
 }
 
 const struct file_operations cprhold_session_fops = {
 	.owner		= THIS_MODULE,
+	.flush		= cprhold_session_fop_flush,
 	.release	= cprhold_session_fop_release,
 	.unlocked_ioctl	= cprhold_session_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -288,9 +356,11 @@ static struct file *cprhold_handle_file(struct cprhold_session *s,
 	h->session = s;
 	h->role = role;
 	h->claim_gen = gen;
+	h->owner = get_task_pid(current, PIDTYPE_TGID);
 	file = anon_inode_getfile("[cprhold-session]", &cprhold_session_fops, h,
 				  O_RDWR);
 	if (IS_ERR(file)) {
+		put_pid(h->owner);
 		kfree(h);
 		return file;
 	}
@@ -390,6 +460,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 		goto err_userns;
 	kref_init(&s->ref);		/* the table's reference */
 	mutex_init(&s->lock);
+	spin_lock_init(&s->info_lock);
 	INIT_HLIST_NODE(&s->hnode);
 	INIT_DELAYED_WORK(&s->ttl_work, cprhold_ttl_work);
 	s->items = RB_ROOT;
@@ -431,9 +502,17 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 		put_unused_fd(fd);
 		return ret;
 	}
+	/*
+	 * The file's reference keeps @s alive until fd_install(), the last
+	 * step: once the fd is published another thread may close it.
+	 */
+	mutex_lock(&s->lock);
+	if (s->state != CPRHOLD_STATE_FINISHED) {	/* not destroyed by name */
+		s->announced = true;
+		cprhold_nl_notify(s, CPRHOLD_EVENT_CREATED);
+	}
+	mutex_unlock(&s->lock);
 	fd_install(fd, file);
-	s->announced = true;
-	cprhold_nl_notify(s, CPRHOLD_EVENT_CREATED);
 	return 0;
 
 err_file:
@@ -463,10 +542,16 @@ static bool cprhold_may_claim(struct cprhold_session *s, const u8 *secret)
 	return true;
 }
 
+/*
+ * CLAIM changes nothing in the caller's struct but @out_fd, and that only
+ * on success: a failed claim can be retried with the same struct.
+ */
 int cprhold_claim(struct cprhold_ucmd *ucmd)
 {
+	struct cprhold_claim __user *ucmd_claim = ucmd->ubuffer;
 	struct cprhold_claim *cmd = ucmd->cmd;
-	u8 secret[CPRHOLD_SECRET_SIZE];
+	struct pid *old_claimer;
+	u64 old_claimed_ns, gen;
 	struct cprhold_session *s;
 	struct file *file;
 	int fd, ret;
@@ -477,23 +562,15 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		return -EINVAL;
 	ret = cprhold_check_name(cmd->name, sizeof(cmd->name), false);
 	if (ret)
-		return ret;
+		goto out_wipe;
 
+	ret = -ENOENT;
 	s = cprhold_session_lookup(cmd->name);
 	if (!s)
-		return -ENOENT;
-	memcpy(secret, cmd->secret, sizeof(secret));
+		goto out_wipe;
 	fd = get_unused_fd_flags(cmd->flags & CPRHOLD_CLAIM_NO_CLOEXEC ? 0 : O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
-		goto out_put;
-	}
-	/* Tell the fd first, outside the lock; it is installed on success. */
-	cmd->out_fd = fd;
-	memzero_explicit(cmd->secret, sizeof(cmd->secret));
-	ret = cprhold_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		put_unused_fd(fd);
 		goto out_put;
 	}
 
@@ -503,7 +580,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		goto out_unlock;
 	}
 	/* Check the secret before revealing the state. */
-	if (!cprhold_may_claim(s, secret)) {
+	if (!cprhold_may_claim(s, cmd->secret)) {
 		ret = -EACCES;
 		goto out_unlock;
 	}
@@ -511,23 +588,60 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	file = cprhold_handle_file(s, CPRHOLD_ROLE_CLAIMER, s->claim_gen + 1);
+	gen = s->claim_gen + 1;
+	file = cprhold_handle_file(s, CPRHOLD_ROLE_CLAIMER, gen);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto out_unlock;
 	}
+	/*
+	 * The TTL work stays queued: it ends nothing while CLAIMED, and an
+	 * undone claim below finds the TTL still running.
+	 */
+	old_claimer = s->claimer;
+	old_claimed_ns = s->claimed_ns;
+	spin_lock(&s->info_lock);
 	s->state = CPRHOLD_STATE_CLAIMED;
-	s->claim_gen++;
+	s->claim_gen = gen;
 	s->nr_claims++;
-	put_pid(s->claimer);
 	s->claimer = get_task_pid(current, PIDTYPE_TGID);
 	s->claimed_ns = ktime_get_real_ns();
-	cprhold_ttl_cancel(s);
-	mutex_unlock(&s->lock);
-	fd_install(fd, file);
+	spin_unlock(&s->info_lock);
 	cprhold_nl_notify(s, CPRHOLD_EVENT_CLAIMED);
+	mutex_unlock(&s->lock);
+
+	if (put_user(fd, &ucmd_claim->out_fd)) {
+		/* Undo: this claim never had an fd; its release does nothing. */
+		((struct cprhold_handle *)file->private_data)->claim_gen = 0;
+		mutex_lock(&s->lock);
+		if (s->state == CPRHOLD_STATE_CLAIMED && s->claim_gen == gen) {
+			spin_lock(&s->info_lock);
+			s->state = CPRHOLD_STATE_SEALED;
+			s->claim_gen--;
+			s->nr_claims--;
+			swap(s->claimer, old_claimer);
+			s->claimed_ns = old_claimed_ns;
+			spin_unlock(&s->info_lock);
+			if (!delayed_work_pending(&s->ttl_work) && s->ttl_ms) {
+				unsigned long end = s->sealed_jiffies +
+						    msecs_to_jiffies(s->ttl_ms);
+
+				cprhold_ttl_queue(s, time_after(end, jiffies) ?
+						  end - jiffies : 0);
+			}
+			cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
+		}
+		mutex_unlock(&s->lock);
+		put_pid(old_claimer);
+		fput(file);
+		put_unused_fd(fd);
+		ret = -EFAULT;
+		goto out_put;
+	}
+	put_pid(old_claimer);
+	fd_install(fd, file);
 	cprhold_session_put(s);
-	memzero_explicit(secret, sizeof(secret));
+	memzero_explicit(cmd->secret, sizeof(cmd->secret));
 	return 0;
 
 out_unlock:
@@ -535,7 +649,8 @@ out_unlock:
 	put_unused_fd(fd);
 out_put:
 	cprhold_session_put(s);
-	memzero_explicit(secret, sizeof(secret));
+out_wipe:
+	memzero_explicit(cmd->secret, sizeof(cmd->secret));
 	return ret;
 }
 
@@ -577,7 +692,7 @@ static void cprhold_fill_info_ns(struct cprhold_session *s,
 				 struct pid_namespace *pidns,
 				 struct user_namespace *userns)
 {
-	lockdep_assert_held(&s->lock);
+	lockdep_assert_held(&s->info_lock);
 	memset(info, 0, sizeof(*info));
 	strscpy(info->name, s->name, sizeof(info->name));
 	info->state = s->state;
@@ -607,9 +722,9 @@ void cprhold_session_snapshot(struct cprhold_session *s,
 			      struct pid_namespace *pidns,
 			      struct user_namespace *userns)
 {
-	mutex_lock(&s->lock);
+	spin_lock(&s->info_lock);
 	cprhold_fill_info_ns(s, info, pidns, userns);
-	mutex_unlock(&s->lock);
+	spin_unlock(&s->info_lock);
 }
 
 /*
@@ -670,9 +785,9 @@ int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
 		total++;
 		if (s->id < cmd->cursor || count >= max)
 			continue;
-		mutex_lock(&s->lock);
+		spin_lock(&s->info_lock);
 		cprhold_fill_info(s, &infos[count++]);
-		mutex_unlock(&s->lock);
+		spin_unlock(&s->info_lock);
 		next = s->id + 1;
 	}
 	mutex_unlock(&cprhold_table_lock);
@@ -702,9 +817,9 @@ int cprhold_info(struct cprhold_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	mutex_lock(&s->lock);
+	spin_lock(&s->info_lock);
 	cprhold_fill_info(s, &cmd->info);
-	mutex_unlock(&s->lock);
+	spin_unlock(&s->info_lock);
 	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
@@ -723,12 +838,10 @@ int cprhold_seal(struct cprhold_ucmd *ucmd)
 	} else if (h->role != CPRHOLD_ROLE_CREATOR || s->state != CPRHOLD_STATE_OPEN) {
 		ret = -EBUSY;
 	} else {
-		s->state = CPRHOLD_STATE_SEALED;
-		cprhold_ttl_arm(s);
+		cprhold_set_sealed(s);
+		cprhold_nl_notify(s, CPRHOLD_EVENT_SEALED);
 	}
 	mutex_unlock(&s->lock);
-	if (!ret)
-		cprhold_nl_notify(s, CPRHOLD_EVENT_SEALED);
 	return ret;
 }
 
@@ -786,14 +899,10 @@ int cprhold_abort(struct cprhold_ucmd *ucmd)
 	mutex_lock(&s->lock);
 	ret = cprhold_check_claimer(h);
 	if (!ret) {
-		s->state = CPRHOLD_STATE_SEALED;
-		put_pid(s->claimer);
-		s->claimer = NULL;
-		cprhold_ttl_arm(s);
+		cprhold_set_sealed(s);
+		cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
 	}
 	mutex_unlock(&s->lock);
-	if (!ret)
-		cprhold_nl_notify(s, CPRHOLD_EVENT_ABORTED);
 	return ret;
 }
 

@@ -525,6 +525,232 @@ TEST_F(adopt, flag_without_vm_einval)
 	ASSERT_EQ(0, wait_status(pid));
 }
 
+/*
+ * A creator that parks its VM under two tokens (and its vCPU under two),
+ * then lets go of its own fds but stays alive: the session's two
+ * references are its own, so adoption must not count them as the old
+ * owner's.
+ */
+static int creator_twice(int ready_fd)
+{
+	struct cprhold_entry e[5];
+	int ctl = ch_open(), sfd;
+	char c;
+	struct vm v;
+
+	if (ctl < 0 || vm_create(&v, 1))
+		return 10;
+	v.mem[MAILBOX] = 0x5a;
+	if (vm_step(&v, 0) != 0x5a)
+		return 11;
+	sfd = ch_create(ctl, sh->name, sh->secret);
+	if (sfd < 0)
+		return 13;
+	ch_entry(&e[0], v.vm, TOK_VM, "vm");
+	ch_entry(&e[1], v.vm, TOK_VM + 100, "vm-again");
+	ch_entry(&e[2], v.ram, TOK_RAM, "ram0");
+	e[2].flags = CPRHOLD_ENTRY_ADDR;
+	e[2].addr = (uintptr_t)GUEST_HVA;
+	ch_entry(&e[3], v.vcpu[0], TOK_VCPU0, "vcpu");
+	ch_entry(&e[4], v.vcpu[0], TOK_VCPU0 + 100, "vcpu-again");
+	if (ch_park(sfd, e, 5) || ch_seal(sfd))
+		return 14;
+	munmap(v.run[0], sh->mmap_size);
+	close(v.vcpu[0]);
+	close(v.vm);
+	if (write(ready_fd, "r", 1) != 1)
+		return 15;
+	return read(ready_fd, &c, 1) == 1 ? 0 : 16;
+}
+
+TEST_F(adopt, vm_parked_under_two_tokens_adopts)
+{
+	int sv[2];
+	pid_t pid, b;
+	char c;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(creator_twice(sv[1]));
+	}
+	close(sv[1]);
+	ASSERT_EQ(1, read(sv[0], &c, 1));
+	/* The old owner lives, but holds none of the files any more. */
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0) {
+		struct vm v;
+		int cfd;
+
+		if (adopt_into_self(1, &v, &cfd))
+			_exit(80);
+		v.mem[MAILBOX] = 0x66;
+		_exit(vm_step(&v, 0) == 0x66 && !ch_finish(cfd) ? 0 : 81);
+	}
+	EXPECT_EQ(0, wait_status(b));
+	ASSERT_EQ(1, write(sv[0], "q", 1));
+	ASSERT_EQ(0, wait_status(pid));
+	close(sv[0]);
+}
+
+/*
+ * One VM parked in two sessions by an owner that is gone: two claimers
+ * adopt at once, one through each session.  Exactly one wins; the other
+ * finds the VM owned by a live mm and gets EBUSY.  (Before kvm->mm was
+ * read under kvm->lock, both moved the notifier off the dead mm: a
+ * general protection fault in mmu_notifier_unregister.)
+ */
+static int creator_two_sessions(const char *name2, uint8_t *secret2)
+{
+	struct cprhold_entry e[3];
+	int ctl = ch_open(), s1, s2;
+	struct vm v;
+
+	if (ctl < 0 || vm_create(&v, 1))
+		return 10;
+	s1 = ch_create(ctl, sh->name, sh->secret);
+	s2 = ch_create(ctl, name2, secret2);
+	if (s1 < 0 || s2 < 0)
+		return 13;
+	ch_entry(&e[0], v.vm, TOK_VM, "vm");
+	ch_entry(&e[1], v.ram, TOK_RAM, "ram0");
+	e[1].flags = CPRHOLD_ENTRY_ADDR;
+	e[1].addr = (uintptr_t)GUEST_HVA;
+	ch_entry(&e[2], v.vcpu[0], TOK_VCPU0, "vcpu");
+	if (ch_park(s1, e, 3) || ch_seal(s1) || ch_park(s2, e, 3) || ch_seal(s2))
+		return 14;
+	return 0;
+}
+
+TEST_F(adopt, two_sessions_one_vm_concurrent_adopters)
+{
+	struct shared *sh2;
+	int go[2], round, wins = 0, busy = 0;
+	pid_t pid, a[2];
+
+	sh2 = mmap(NULL, sizeof(*sh2), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh2);
+	for (round = 0; round < 8; round++) {
+		struct shared *mine[2] = { sh, sh2 };
+		int i, st;
+		char c = 'g';
+
+		ch_destroy(self->ctl, sh->name);
+		ch_destroy(self->ctl, sh2->name);
+		ch_name(sh->name, sizeof(sh->name), "adopt2a");
+		ch_name(sh2->name, sizeof(sh2->name), "adopt2b");
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(creator_two_sessions(sh2->name, sh2->secret));
+		ASSERT_EQ(0, wait_status(pid));	/* the old mm is gone */
+		sh2->mmap_size = sh->mmap_size;
+		ASSERT_EQ(0, pipe(go));
+		for (i = 0; i < 2; i++) {
+			a[i] = fork();
+			ASSERT_GE(a[i], 0);
+			if (a[i] == 0) {
+				struct vm v;
+				int cfd, ret;
+
+				close(go[1]);
+				sh = mine[i];
+				if (read(go[0], &c, 1) != 0)
+					_exit(70);
+				ret = adopt_into_self(1, &v, &cfd);
+				if (ret == -EBUSY)
+					_exit(1);
+				if (ret)
+					_exit(71);
+				/* Hold the VM until the other adopter is done. */
+				usleep(200000);
+				_exit(ch_finish(cfd) ? 72 : 0);
+			}
+		}
+		close(go[0]);
+		close(go[1]);	/* both go */
+		for (i = 0; i < 2; i++) {
+			st = wait_status(a[i]);
+			if (st == 0)
+				wins++;
+			else if (st == 1)
+				busy++;
+			else
+				TH_LOG("round %d adopter %d: status %d (%s)", round, i, st,
+				       strerror(-mine[i]->err));
+		}
+		ASSERT_EQ(wins + busy, 2 * (round + 1));
+		ASSERT_EQ(round + 1, wins);
+		ch_destroy(self->ctl, sh2->name);
+	}
+	munmap(sh2, sizeof(*sh2));
+}
+
+/*
+ * More vCPUs than lockdep follows per task (MAX_LOCK_DEPTH 48): adoption
+ * holds every vCPU mutex; the debug kernel's lockdep reports "BUG:
+ * MAX_LOCK_DEPTH too low!" if all of them count.
+ */
+#define MANY_VCPUS 64
+
+static int creator_many(void)
+{
+	struct cprhold_entry *e = calloc(MANY_VCPUS + 1, sizeof(*e));
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), ctl = ch_open(), vm, sfd, i;
+
+	if (!e || kvm < 0 || ctl < 0)
+		return 10;
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return 11;
+	ch_entry(&e[0], vm, TOK_VM, "vm");
+	for (i = 0; i < MANY_VCPUS; i++) {
+		int fd = ioctl(vm, KVM_CREATE_VCPU, i);
+
+		if (fd < 0)
+			return 12;
+		ch_entry(&e[1 + i], fd, TOK_VCPU0 + i, "vcpu");
+	}
+	sfd = ch_create(ctl, sh->name, sh->secret);
+	if (sfd < 0 || ch_park(sfd, e, MANY_VCPUS + 1) || ch_seal(sfd))
+		return 13;
+	return 0;
+}
+
+TEST_F_TIMEOUT(adopt, many_vcpus, 300)
+{
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(creator_many());
+	ASSERT_EQ(0, wait_status(pid));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		uint64_t tokens[MANY_VCPUS + 1];
+		int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd, i;
+
+		cfd = ch_claim(ctl, sh->name, sh->secret);
+		if (cfd < 0)
+			_exit(90);
+		tokens[0] = TOK_VM;
+		for (i = 0; i < MANY_VCPUS; i++)
+			tokens[1 + i] = TOK_VCPU0 + i;
+		if (ch_retrieve_ex(cfd, tokens, fds, MANY_VCPUS + 1, CPRHOLD_RETRIEVE_ADOPT_KVM))
+			_exit(91);
+		/* The VM is ours: a VM ioctl works from this mm. */
+		if (ioctl(fds[0], KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS) <= 0)
+			_exit(92);
+		_exit(ch_finish(cfd) ? 93 : 0);
+	}
+	ASSERT_EQ(0, wait_status(pid));
+}
+
 /* /sys/module/NAME/refcnt, or -1 */
 static long module_refcnt(const char *name)
 {
