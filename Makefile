@@ -4,7 +4,9 @@
 #
 #   make             module (against KDIR), userspace and selftests
 #   make check       every test: host checks and unit tests, then the VM
-#                    suite on each kernel of the matrix (Debian 6.1, 6.12)
+#                    suite on each kernel of the matrix (Debian 6.1, 6.12,
+#                    the debug kernel); K=6.1|6.12|debug|<release> runs
+#                    those kernels only, T=<program>... those tests only
 #   make demo        a live handover inside the test VM, as a summary
 #   make bench       benchmarks inside the test VM: results and plots in
 #                    bench/results/
@@ -52,7 +54,8 @@ selftests: userspace
 	$(MAKE) -C selftests
 
 check:
-	@scripts/check
+	@CHECK_KERNELS="$(or $(K),$(CHECK_KERNELS))" CHECK_TESTS="$(or $(T),$(CHECK_TESTS))" \
+		scripts/check
 
 demo:
 	@scripts/demo

@@ -4,6 +4,7 @@
 # selftests/run_tests.sh - run inside the test VM (scripts/vmtest): each test
 # program in turn, its TAP output to the console and to $CPRHOLD_OUT/tap/.
 # Usage: run_tests.sh [PROGRAM...]   (default: every program, in order)
+# Each program's wall-clock seconds go to $CPRHOLD_OUT/times.tsv.
 
 cd "$(dirname "$0")" || exit 1
 OUT=${CPRHOLD_OUT:-/tmp/cprhold-selftests}
@@ -32,8 +33,11 @@ for p in "${progs[@]}"; do
 		rc=1
 		continue
 	fi
+	t0=$(date +%s%N)
 	"./$p" 2>&1 | tee "$OUT/tap/$name.tap"
 	prc=${PIPESTATUS[0]}
+	# Seconds per program, for the time table of scripts/check.
+	printf '%s\t%d\n' "$name" $(( ($(date +%s%N) - t0) / 1000000000 )) >> "$OUT/times.tsv"
 	echo "# exit=$prc" >> "$OUT/tap/$name.tap"
 	[ "$prc" -eq 0 ] || rc=1
 done
