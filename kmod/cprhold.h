@@ -131,6 +131,8 @@ struct cprhold_ucmd {
 };
 
 int cprhold_ucmd_respond(struct cprhold_ucmd *ucmd, size_t cmd_len);
+int cprhold_copy_elems(void __user *dst, size_t usize, const void *src,
+		       size_t ksize, u32 count);
 long cprhold_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long cprhold_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 

@@ -25,9 +25,6 @@
 #include "compat.h"
 #include "cprhold.h"
 
-/* The v1 entry: everything up to and including @data. */
-#define CPRHOLD_ENTRY_SIZE_V1 offsetofend(struct cprhold_entry, data)
-
 static struct cprhold_item *cprhold_item_find(struct rb_root *root, u64 token)
 {
 	struct rb_node *n = root->rb_node;
@@ -96,7 +93,8 @@ static void cprhold_item_report(struct cprhold_item *it, struct cprhold_entry *e
 
 static int cprhold_check_entry_size(u32 entry_size)
 {
-	if (entry_size < CPRHOLD_ENTRY_SIZE_V1)
+	BUILD_BUG_ON(sizeof(struct cprhold_entry) < CPRHOLD_ENTRY_SIZE_VER0);
+	if (entry_size < CPRHOLD_ENTRY_SIZE_VER0)
 		return -EINVAL;
 	/* Keep the arithmetic on user pointers far from overflowing. */
 	if (entry_size > PAGE_SIZE)
@@ -149,7 +147,8 @@ static struct cprhold_item *cprhold_park_prepare(void __user *uentry,
 	cprhold_classify(it->file, &e);
 	it->type = e.type;
 	if (copy_to_user(uentry + offsetof(struct cprhold_entry, type), &e.type,
-			 CPRHOLD_ENTRY_SIZE_V1 - offsetof(struct cprhold_entry, type))) {
+			 min_t(size_t, entry_size, sizeof(e)) -
+			 offsetof(struct cprhold_entry, type))) {
 		ret = -EFAULT;
 		goto err;
 	}
@@ -192,18 +191,16 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	ret = cprhold_check_entry_size(cmd->entry_size);
 	if (ret)
 		return ret;
-	if (h->role != CPRHOLD_ROLE_CREATOR)
-		return -EBUSY;
-	/* Cheap early checks; both are repeated under the lock. */
-	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session) ||
-	    cmd->count > READ_ONCE(cprhold_max_entries_total))
-		return -ENOSPC;
+	/* State, then limits (the uAPI's errno order); again under the lock. */
 	mutex_lock(&s->lock);
 	ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT :
-	      s->state != CPRHOLD_STATE_OPEN ? -EBUSY : 0;
+	      h->role != CPRHOLD_ROLE_CREATOR || s->state != CPRHOLD_STATE_OPEN ? -EBUSY : 0;
 	mutex_unlock(&s->lock);
 	if (ret)
 		return ret;
+	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session) ||
+	    cmd->count > READ_ONCE(cprhold_max_entries_total))
+		return -ENOSPC;
 
 	uentries = u64_to_user_ptr(cmd->entries);
 	for (i = 0; i < cmd->count; i++) {
@@ -302,8 +299,7 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 	struct cprhold_item *it = NULL;
 	struct cprhold_entry *e;
 	struct rb_node *n;
-	u32 count = 0, max, i;
-	void __user *dst;
+	u32 count = 0, max;
 	u64 next = 0;
 	int ret;
 
@@ -342,15 +338,8 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 	cmd->total = s->nr_items;
 	mutex_unlock(&s->lock);
 
-	ret = 0;
-	dst = u64_to_user_ptr(cmd->entries);
-	for (i = 0; i < count; i++, dst += cmd->entry_size) {
-		if (copy_to_user(dst, &e[i], sizeof(*e)) ||
-		    clear_user(dst + sizeof(*e), cmd->entry_size - sizeof(*e))) {
-			ret = -EFAULT;
-			break;
-		}
-	}
+	ret = cprhold_copy_elems(u64_to_user_ptr(cmd->entries), cmd->entry_size,
+				 e, sizeof(*e), count);
 	kfree(e);
 	if (ret)
 		return ret;
@@ -421,6 +410,20 @@ out:
 	return ret;
 }
 
+/* Is @h the current claim?  0, ENOENT (ended) or EBUSY. */
+static int cprhold_retrieve_check(struct cprhold_handle *h)
+{
+	struct cprhold_session *s = h->session;
+
+	lockdep_assert_held(&s->lock);
+	if (s->state == CPRHOLD_STATE_FINISHED)
+		return -ENOENT;
+	if (h->role != CPRHOLD_ROLE_CLAIMER || s->state != CPRHOLD_STATE_CLAIMED ||
+	    s->claim_gen != h->claim_gen)
+		return -EBUSY;
+	return 0;
+}
+
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 {
 	const struct cprhold_adopt_ops *adopt = NULL;
@@ -439,6 +442,11 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->__reserved || !cmd->count)
 		return -EINVAL;
+	mutex_lock(&s->lock);
+	ret = cprhold_retrieve_check(h);
+	mutex_unlock(&s->lock);
+	if (ret)
+		return ret;
 	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session))
 		return -ENOSPC;
 	o_flags = cmd->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ? 0 : O_CLOEXEC;
@@ -464,11 +472,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	}
 
 	mutex_lock(&s->lock);
-	if (s->state == CPRHOLD_STATE_FINISHED)
-		ret = -ENOENT;
-	else if (h->role != CPRHOLD_ROLE_CLAIMER ||
-		 s->state != CPRHOLD_STATE_CLAIMED || s->claim_gen != h->claim_gen)
-		ret = -EBUSY;
+	ret = cprhold_retrieve_check(h);
 	for (i = 0; !ret && i < cmd->count; i++) {
 		if (!cprhold_item_find(&s->items, tokens[i]))
 			ret = -ENOENT;

@@ -758,17 +758,18 @@ int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
 	struct cprhold_session_info *infos;
 	struct cprhold_session *s;
 	bool admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
-	u32 count = 0, total = 0, max, i;
+	u32 count = 0, total = 0, max;
 	u64 next = cmd->cursor;
-	void __user *dst;
-	int ret = 0;
+	int ret;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (cmd->__reserved)
 		return -EINVAL;
-	if (cmd->count && cmd->info_size < sizeof(*infos))
+	if (cmd->count && cmd->info_size < CPRHOLD_SESSION_INFO_SIZE_VER0)
 		return -EINVAL;
+	if (cmd->count && cmd->info_size > PAGE_SIZE)
+		return -E2BIG;
 	max = min_t(u32, cmd->count, CPRHOLD_LIST_BATCH);
 	infos = kcalloc(max ?: 1, sizeof(*infos), GFP_KERNEL);
 	if (!infos)
@@ -792,15 +793,8 @@ int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
 	}
 	mutex_unlock(&cprhold_table_lock);
 
-	dst = u64_to_user_ptr(cmd->sessions);
-	for (i = 0; i < count; i++, dst += cmd->info_size) {
-		/* A larger element than ours gets its tail zeroed. */
-		if (copy_to_user(dst, &infos[i], sizeof(*infos)) ||
-		    clear_user(dst + sizeof(*infos), cmd->info_size - sizeof(*infos))) {
-			ret = -EFAULT;
-			break;
-		}
-	}
+	ret = cprhold_copy_elems(u64_to_user_ptr(cmd->sessions), cmd->info_size,
+				 infos, sizeof(*infos), count);
 	kfree(infos);
 	if (ret)
 		return ret;

@@ -8,12 +8,28 @@
  *  - every ioctl is _IO(CPRHOLD_TYPE, nr) and takes a pointer to a struct
  *    whose first member is __u32 size, the caller's sizeof() of it;
  *  - a struct shorter than the kernel's is zero-extended (the missing tail
- *    fields take their defaults), as long as it holds the mandatory part;
+ *    fields take their defaults), as long as it holds the first layout,
+ *    CPRHOLD_<STRUCT>_SIZE_VER0 (else EINVAL).  These numbers never
+ *    change: a struct grows at its end, and a new layout gets _VER1;
  *  - bytes the kernel does not know beyond its own struct must be zero,
  *    else the ioctl fails with E2BIG;
+ *  - output is written back for min(caller's size, kernel's size) bytes;
+ *    arrays of output elements (CPRHOLD_LIST, CPRHOLD_LIST_SESSIONS) the
+ *    same per element, the caller's bytes beyond the kernel's element
+ *    zeroed;
  *  - reserved fields must be zero (EINVAL); unknown flags give EOPNOTSUPP;
  *  - pointers are __aligned_u64; arrays carry their element size so that
- *    elements can grow the same way.
+ *    elements can grow the same way;
+ *  - a failing ioctl changes nothing, neither in the kernel nor in the
+ *    caller's struct.
+ *
+ * When several errors apply, the first in this order is returned: ENOTTY
+ * (unknown command), EFAULT/EINVAL/E2BIG (the struct itself: unreadable,
+ * shorter than _VER0, non-zero unknown tail), EOPNOTSUPP (unknown flag),
+ * EINVAL (a bad field), ENOENT (no such session, or it ended), EACCES
+ * (secret or permission), EBUSY (wrong fd role or session state), ENOSPC
+ * and EMFILE (limits), then the errors of the work itself (per entry:
+ * EBADF, EEXIST, EINVAL; EFAULT on arrays; ENOMEM).
  */
 #ifndef _UAPI_LINUX_CPRHOLD_H
 #define _UAPI_LINUX_CPRHOLD_H
@@ -23,7 +39,31 @@
 
 #define CPRHOLD_VERSION_STRING	"0.1.0"
 
-#define CPRHOLD_TYPE		0xBA
+/*
+ * The ioctl type, numbers 0x00-0x2F.  0xC7 is free in ioctl-number.rst
+ * of Linux 6.12 and unclaimed upstream as far as we could find; 0xBA,
+ * this module's type before its first release, is /dev/liveupdate's
+ * since Linux 6.19.
+ */
+#define CPRHOLD_TYPE		0xC7
+
+/*
+ * The first layout of each struct: the smallest size the kernel accepts
+ * (a caller may pass any size from here up).  Fixed numbers, never
+ * offsetofend() of the current struct, so that they cannot move.
+ */
+#define CPRHOLD_CREATE_SIZE_VER0	112	/* up to @out_secret */
+#define CPRHOLD_CLAIM_SIZE_VER0		112
+#define CPRHOLD_DESTROY_SIZE_VER0	72
+#define CPRHOLD_LIST_SESSIONS_SIZE_VER0	40
+#define CPRHOLD_PARK_SIZE_VER0		24
+#define CPRHOLD_LIST_SIZE_VER0		40
+#define CPRHOLD_INFO_SIZE_VER0		144
+#define CPRHOLD_OP_SIZE_VER0		8
+#define CPRHOLD_RETRIEVE_SIZE_VER0	32
+/* Elements of arrays (&cprhold_park.entry_size, &cprhold_list_sessions.info_size) */
+#define CPRHOLD_ENTRY_SIZE_VER0		96
+#define CPRHOLD_SESSION_INFO_SIZE_VER0	136
 
 /* Sizes, including the terminating NUL. */
 #define CPRHOLD_NAME_MAX	64
@@ -229,7 +269,7 @@ struct cprhold_session_info {
  * @flags: must be 0
  * @count: in: capacity of @sessions in elements; out: elements written
  * @info_size: sizeof(struct cprhold_session_info) as the caller knows it;
- *	at least the v1 size
+ *	at least CPRHOLD_SESSION_INFO_SIZE_VER0, at most 4096
  * @sessions: user pointer to an array of struct cprhold_session_info
  * @cursor: in: 0 to start, then the value returned by the previous call;
  *	out: where the next call continues
@@ -385,7 +425,8 @@ struct cprhold_entry {
  * @flags: must be 0
  * @count: number of entries, 1 or more
  * @entry_size: sizeof(struct cprhold_entry) as the caller knows it; at
- *	least the v1 size; bytes beyond the kernel's must be zero (E2BIG)
+ *	least CPRHOLD_ENTRY_SIZE_VER0, at most 4096 (E2BIG); bytes beyond
+ *	the kernel's must be zero (E2BIG)
  * @entries: user pointer to the array; the kernel writes each entry's
  *	@type, @f_flags and @data back
  *

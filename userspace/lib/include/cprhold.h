@@ -22,7 +22,8 @@
  * whose struct is smaller), and every byte of the request beyond a smaller
  * known layout of that struct is zero (the caller used no field the older
  * kernel might lack), the call is repeated once per smaller layout: first
- * the v1 size (CPRHOLD_*_SIZE_V1), then the command's mandatory part.
+ * the v1 size (CPRHOLD_*_SIZE_V1), then the kernel's first layout
+ * (CPRHOLD_*_SIZE_VER0).
  * Otherwise -E2BIG is returned unchanged.  Today only CPRHOLD_CREATE has a
  * mandatory part smaller than its v1 struct (the TTL and user namespace
  * fields are optional), so cprhold_create() with ttl_ms == 0 and no user
@@ -47,36 +48,25 @@ extern "C" {
 /* The device node cprhold_open() opens. */
 #define CPRHOLD_DEVICE_PATH		"/dev/cprhold"
 
-#define __CPRHOLD_OFFSETOFEND(type, member) \
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-
 /*
- * The v1 size of each uAPI struct: the end of its last v1 field.  A struct
- * that grows in a later uAPI version keeps its v1 size here, which is what
- * the library falls back to on E2BIG (see the top of this file).
+ * The layout of each uAPI struct this library version knows ("v1"): fixed
+ * numbers, so that they cannot move when a struct grows in a later uAPI.
+ * The library sends these sizes and falls back to the kernel's first
+ * layouts (CPRHOLD_*_SIZE_VER0 of <linux/cprhold.h>) on E2BIG (see the top
+ * of this file).  Only CPRHOLD_CREATE's v1 is larger than its first
+ * layout (the TTL and user namespace fields).
  */
-#define CPRHOLD_CREATE_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_create, __reserved2)
-#define CPRHOLD_CLAIM_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_claim, __reserved)
-#define CPRHOLD_DESTROY_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_destroy, name)
-#define CPRHOLD_LIST_SESSIONS_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_list_sessions, __reserved)
-#define CPRHOLD_PARK_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_park, entries)
-#define CPRHOLD_LIST_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_list, __reserved)
-#define CPRHOLD_INFO_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_info, info)
-#define CPRHOLD_OP_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_op, flags)
-#define CPRHOLD_RETRIEVE_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_retrieve, fds)
-#define CPRHOLD_ENTRY_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_entry, data)
-#define CPRHOLD_SESSION_INFO_SIZE_V1 \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_session_info, mem_bytes)
+#define CPRHOLD_CREATE_SIZE_V1		128
+#define CPRHOLD_CLAIM_SIZE_V1		CPRHOLD_CLAIM_SIZE_VER0
+#define CPRHOLD_DESTROY_SIZE_V1		CPRHOLD_DESTROY_SIZE_VER0
+#define CPRHOLD_LIST_SESSIONS_SIZE_V1	CPRHOLD_LIST_SESSIONS_SIZE_VER0
+#define CPRHOLD_PARK_SIZE_V1		CPRHOLD_PARK_SIZE_VER0
+#define CPRHOLD_LIST_SIZE_V1		CPRHOLD_LIST_SIZE_VER0
+#define CPRHOLD_INFO_SIZE_V1		CPRHOLD_INFO_SIZE_VER0
+#define CPRHOLD_OP_SIZE_V1		CPRHOLD_OP_SIZE_VER0
+#define CPRHOLD_RETRIEVE_SIZE_V1	CPRHOLD_RETRIEVE_SIZE_VER0
+#define CPRHOLD_ENTRY_SIZE_V1		CPRHOLD_ENTRY_SIZE_VER0
+#define CPRHOLD_SESSION_INFO_SIZE_V1	CPRHOLD_SESSION_INFO_SIZE_VER0
 
 /**
  * enum cprhold_lib_op - the operation an error came from, for

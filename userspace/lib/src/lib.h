@@ -19,8 +19,12 @@
  * at least (smaller is EINVAL).  Only CPRHOLD_CREATE's is shorter than its
  * v1 struct: the TTL and the user namespace are optional.
  */
-#define CPRHOLD_CREATE_SIZE_MIN \
-	__CPRHOLD_OFFSETOFEND(struct cprhold_create, out_secret)
+#define CPRHOLD_CREATE_SIZE_MIN		CPRHOLD_CREATE_SIZE_VER0
+
+_Static_assert(sizeof(struct cprhold_create) >= CPRHOLD_CREATE_SIZE_V1,
+	       "struct cprhold_create shrank below the library's v1");
+_Static_assert(sizeof(struct cprhold_entry) >= CPRHOLD_ENTRY_SIZE_V1,
+	       "struct cprhold_entry shrank below v1");
 
 /**
  * struct ch_sizes - the layouts one command's struct is known in
