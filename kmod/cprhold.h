@@ -139,7 +139,7 @@ long cprhold_session_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 /* session.c */
 extern const struct file_operations cprhold_session_fops;
 struct cprhold_session *cprhold_session_lookup(const char *name);
-bool cprhold_session_visible(struct cprhold_session *s, bool admin);
+bool cprhold_session_visible(struct cprhold_session *s, bool admin, kuid_t euid);
 void cprhold_session_snapshot(struct cprhold_session *s,
 			      struct cprhold_session_info *info,
 			      struct pid_namespace *pidns,

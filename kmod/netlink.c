@@ -6,14 +6,17 @@
  * Dumps are scoped like CPRHOLD_LIST_SESSIONS: the caller's effective uid
  * sees its own sessions, CAP_SYS_ADMIN (of the requesting socket, in the
  * initial user namespace) sees all.  Pids and uids are translated into the
- * requester's namespaces.  The "events" group needs CAP_SYS_ADMIN to join;
- * events go to the initial network namespace with pids and uids as the
- * initial namespaces see them.
+ * requester's namespaces.  All of it is taken when the dump starts (in the
+ * requesting task): a dump continues in whichever task calls recvmsg(),
+ * which may be another process holding the same socket.  The "events"
+ * group needs CAP_SYS_ADMIN to join; events go to the initial network
+ * namespace with pids and uids as the initial namespaces see them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
+#include <linux/slab.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -122,9 +125,52 @@ static int cprhold_nl_get_name(const struct nlattr *attr, char *name,
 	return 0;
 }
 
+/* Who asks: the requester as it was when the request arrived. */
+struct cprhold_nl_viewer {
+	bool admin;
+	kuid_t euid;
+	struct pid_namespace *pidns;
+	struct user_namespace *userns;
+};
+
+static struct cprhold_nl_viewer *cprhold_nl_viewer_new(struct sk_buff *skb)
+{
+	struct cprhold_nl_viewer *v = kzalloc(sizeof(*v), GFP_KERNEL);
+
+	if (!v)
+		return NULL;
+	v->admin = cprhold_nl_admin(skb);
+	v->euid = current_euid();
+	v->pidns = get_pid_ns(task_active_pid_ns(current));
+	v->userns = get_user_ns(current_user_ns());
+	return v;
+}
+
+static void cprhold_nl_viewer_free(struct cprhold_nl_viewer *v)
+{
+	if (!v)
+		return;
+	put_pid_ns(v->pidns);
+	put_user_ns(v->userns);
+	kfree(v);
+}
+
+/* A dump's viewer lives in cb->args[2], from .start to .done. */
+static struct cprhold_nl_viewer *cprhold_nl_dump_viewer(struct netlink_callback *cb)
+{
+	return (struct cprhold_nl_viewer *)cb->args[2];
+}
+
+static int cprhold_nl_dump_done(struct netlink_callback *cb)
+{
+	cprhold_nl_viewer_free(cprhold_nl_dump_viewer(cb));
+	cb->args[2] = 0;
+	return 0;
+}
+
 /* The visible session of that name with a reference, or an ERR_PTR. */
 static struct cprhold_session *cprhold_nl_lookup(const struct nlattr *attr,
-						 bool admin,
+						 bool admin, kuid_t euid,
 						 struct netlink_ext_ack *extack)
 {
 	struct cprhold_session *s;
@@ -135,7 +181,7 @@ static struct cprhold_session *cprhold_nl_lookup(const struct nlattr *attr,
 	if (ret)
 		return ERR_PTR(ret);
 	s = cprhold_session_lookup(name);
-	if (s && !cprhold_session_visible(s, admin)) {
+	if (s && !cprhold_session_visible(s, admin, euid)) {
 		cprhold_session_put(s);
 		s = NULL;
 	}
@@ -153,7 +199,7 @@ static int cprhold_nl_get_session_doit(struct sk_buff *skb, struct genl_info *in
 	int ret;
 
 	s = cprhold_nl_lookup(info->attrs[CPRHOLD_NL_A_NAME], cprhold_nl_admin(skb),
-			      info->extack);
+			      current_euid(), info->extack);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -175,7 +221,7 @@ static int cprhold_nl_get_session_doit(struct sk_buff *skb, struct genl_info *in
 struct cprhold_nl_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	bool admin;
+	const struct cprhold_nl_viewer *v;
 	u64 next;		/* where the next message starts */
 };
 
@@ -183,14 +229,24 @@ static int cprhold_nl_dump_one_session(struct cprhold_session *s, void *arg)
 {
 	struct cprhold_nl_dump *d = arg;
 
-	if (!cprhold_session_visible(s, d->admin))
+	if (!cprhold_session_visible(s, d->v->admin, d->v->euid))
 		return 0;
 	if (cprhold_nl_session_msg(d->skb, NETLINK_CB(d->cb->skb).portid,
 				   d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				   CPRHOLD_NL_CMD_GET_SESSION, s,
-				   task_active_pid_ns(current), current_user_ns(), 0))
+				   d->v->pidns, d->v->userns, 0))
 		return 1;	/* full: continue from this one */
 	d->next = s->id + 1;
+	return 0;
+}
+
+static int cprhold_nl_get_session_start(struct netlink_callback *cb)
+{
+	struct cprhold_nl_viewer *v = cprhold_nl_viewer_new(cb->skb);
+
+	if (!v)
+		return -ENOMEM;
+	cb->args[2] = (long)v;
 	return 0;
 }
 
@@ -198,7 +254,7 @@ static int cprhold_nl_get_session_dumpit(struct sk_buff *skb,
 					 struct netlink_callback *cb)
 {
 	struct cprhold_nl_dump d = {
-		.skb = skb, .cb = cb, .admin = cprhold_nl_admin(cb->skb),
+		.skb = skb, .cb = cb, .v = cprhold_nl_dump_viewer(cb),
 		.next = cb->args[0],
 	};
 
@@ -305,8 +361,8 @@ static int cprhold_nl_get_entry_dumpit(struct sk_buff *skb,
 
 	if (cb->args[1])
 		return 0;
-	s = cprhold_nl_lookup(attrs[CPRHOLD_NL_A_NAME], cprhold_nl_admin(cb->skb),
-			      cb->extack);
+	s = cprhold_nl_lookup(attrs[CPRHOLD_NL_A_NAME], cprhold_nl_dump_viewer(cb)->admin,
+			      cprhold_nl_dump_viewer(cb)->euid, cb->extack);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	d.name = s->name;
@@ -319,15 +375,25 @@ static int cprhold_nl_get_entry_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
-/* Refuse a bad entry dump request with an error, not an empty dump. */
+/*
+ * Take the viewer, and refuse a bad entry dump request with an error, not
+ * an empty dump.
+ */
 static int cprhold_nl_get_entry_start(struct netlink_callback *cb)
 {
+	struct cprhold_nl_viewer *v = cprhold_nl_viewer_new(cb->skb);
 	struct cprhold_session *s;
 
+	if (!v)
+		return -ENOMEM;
+	cb->args[2] = (long)v;
 	s = cprhold_nl_lookup(cprhold_nl_dump_attrs(cb)[CPRHOLD_NL_A_NAME],
-			      cprhold_nl_admin(cb->skb), cb->extack);
-	if (IS_ERR(s))
+			      v->admin, v->euid, cb->extack);
+	if (IS_ERR(s)) {
+		/* A failed start is not followed by .done. */
+		cprhold_nl_dump_done(cb);
 		return PTR_ERR(s);
+	}
 	cprhold_session_put(s);
 	return 0;
 }
@@ -336,7 +402,9 @@ static const struct genl_ops cprhold_nl_ops[] = {
 	{
 		.cmd = CPRHOLD_NL_CMD_GET_SESSION,
 		.doit = cprhold_nl_get_session_doit,
+		.start = cprhold_nl_get_session_start,
 		.dumpit = cprhold_nl_get_session_dumpit,
+		.done = cprhold_nl_dump_done,
 		.policy = cprhold_nl_name_policy,
 		.maxattr = CPRHOLD_NL_A_NAME,
 	},
@@ -344,6 +412,7 @@ static const struct genl_ops cprhold_nl_ops[] = {
 		.cmd = CPRHOLD_NL_CMD_GET_ENTRY,
 		.start = cprhold_nl_get_entry_start,
 		.dumpit = cprhold_nl_get_entry_dumpit,
+		.done = cprhold_nl_dump_done,
 		.policy = cprhold_nl_name_policy,
 		.maxattr = CPRHOLD_NL_A_NAME,
 	},

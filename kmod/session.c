@@ -659,10 +659,13 @@ static bool cprhold_is_owner(struct cprhold_session *s)
 	return uid_eq(s->owner, current_euid());
 }
 
-/* May the caller see @s in listings?  @admin: it has CAP_SYS_ADMIN. */
-bool cprhold_session_visible(struct cprhold_session *s, bool admin)
+/*
+ * May a viewer with effective uid @euid see @s in listings?  @admin: it
+ * has CAP_SYS_ADMIN.
+ */
+bool cprhold_session_visible(struct cprhold_session *s, bool admin, kuid_t euid)
 {
-	return admin || cprhold_is_owner(s);
+	return admin || uid_eq(s->owner, euid);
 }
 
 int cprhold_destroy(struct cprhold_ucmd *ucmd)

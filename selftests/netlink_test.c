@@ -442,6 +442,137 @@ TEST_F(nl, dump_scoped_to_owner)
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
+/* Count this dump's session messages in one recv() of @len bytes; 1 at DONE. */
+static int count_batch(int fd, uint32_t seq, size_t len, int *sessions)
+{
+	char buf[4096] __attribute__((aligned(4)));
+	ssize_t n = recv(fd, buf, len < sizeof(buf) ? len : sizeof(buf), 0);
+	struct nlmsghdr *h;
+
+	if (n < 0)
+		return -errno;
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_seq != seq)
+			continue;
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return -2;
+		if (!strncmp(attr_str(h, CPRHOLD_NL_A_NAME), "st-nlview-", 10))
+			(*sessions)++;
+	}
+	return 0;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {}, c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1 || !CMSG_FIRSTHDR(&msg))
+		return -1;
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return fd;
+}
+
+#define NR_VIEW 60
+
+/*
+ * A dump started by uid 1000 and read on by a process of uid 2000 (the
+ * socket passed over SCM_RIGHTS): every batch shows what uid 1000 may
+ * see.  The dump used to decide ownership by whoever called recvmsg(), so
+ * the batches after the first came back empty.
+ */
+TEST_F(nl, dump_keeps_the_requesters_view)
+{
+	int sv[2], res[2], quit[2], st, total = -1;
+	pid_t a, b;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, pipe(res));
+	ASSERT_EQ(0, pipe(quit));
+	a = fork();
+	ASSERT_GE(a, 0);
+	if (a == 0) {
+		char buf[512] __attribute__((aligned(4))), name[CPRHOLD_NAME_MAX];
+		struct nlmsghdr *n = (struct nlmsghdr *)buf;
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+		int ctl = ch_open(), fd, i, first = 0;
+		uint16_t family = self->s.family;
+		char c;
+
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(10);
+		for (i = 0; i < NR_VIEW; i++) {
+			snprintf(name, sizeof(name), "st-nlview-%d-%d", getpid(), i);
+			if (ch_create(ctl, name, NULL) < 0)
+				_exit(11);
+		}
+		/* A socket that never read: the first batch is one page. */
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+		if (fd < 0)
+			_exit(12);
+		genl_hdr(n, family, NLM_F_DUMP, CPRHOLD_NL_CMD_GET_SESSION, 77);
+		if (sendto(fd, n, n->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(13);
+		if (count_batch(fd, 77, 4096, &first) != 0 || first < 1 || first >= NR_VIEW)
+			_exit(14);
+		/* Hand the socket and the count so far on; keep the sessions. */
+		if (send_fd(sv[0], fd) || write(sv[0], &first, sizeof(first)) != sizeof(first))
+			_exit(15);
+		close(fd);
+		_exit(read(quit[0], &c, 1) == 1 ? 0 : 16);
+	}
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0) {
+		int fd, seen = 0, r;
+
+		if (setresgid(2000, 2000, 2000) || setresuid(2000, 2000, 2000))
+			_exit(20);
+		fd = recv_fd(sv[1]);
+		if (fd < 0 || read(sv[1], &seen, sizeof(seen)) != sizeof(seen))
+			_exit(21);
+		while ((r = count_batch(fd, 77, 4096, &seen)) == 0)
+			;
+		if (r != 1)
+			_exit(22);
+		if (write(res[1], &seen, sizeof(seen)) != sizeof(seen))
+			_exit(23);
+		_exit(0);
+	}
+	close(res[1]);
+	ASSERT_EQ(b, waitpid(b, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ((ssize_t)sizeof(total), read(res[0], &total, sizeof(total)));
+	EXPECT_EQ(NR_VIEW, total);
+	ASSERT_EQ(1, write(quit[1], "q", 1));
+	ASSERT_EQ(a, waitpid(a, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
 /* Read events until @want has arrived in order or the timeout; 0 if so. */
 static int expect_events(int fd, const char *name, const uint32_t *want, int n,
 			 uint32_t *end_reason)
