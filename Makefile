@@ -12,7 +12,8 @@
 #                    bench/results/
 #   make setup       install what the build and the tests need (idempotent)
 #   make install     module (running kernel, updates/), library, header,
-#                    pkg-config file, CLI, man pages, udev rule
+#                    pkg-config file, CLI, man pages, udev rule;
+#                    KMOD_TREE=<dir> installs a module tree built elsewhere
 #   make dkms-src    module sources to /usr/src/cprhold-VERSION for DKMS
 #
 # KDIR selects the kernel headers; by default the newest Debian 6.12 headers
@@ -63,10 +64,14 @@ demo:
 bench:
 	@scripts/bench
 
+# The module tree make install builds (if needed) and installs: this
+# checkout, or a copy already built for KREL (make check's build/kmod/<rel>).
+KMOD_TREE ?= $(CURDIR)
+
 install: userspace
 	@test -d "$(INSTALL_KDIR)" || { echo "no kernel headers at $(INSTALL_KDIR) (set KREL or INSTALL_KDIR)"; exit 1; }
-	$(MAKE) -C "$(INSTALL_KDIR)" M="$(CURDIR)" modules
-	$(MAKE) -C "$(INSTALL_KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
+	$(MAKE) -C "$(INSTALL_KDIR)" M="$(KMOD_TREE)" modules
+	$(MAKE) -C "$(INSTALL_KDIR)" M="$(KMOD_TREE)" INSTALL_MOD_DIR=updates \
 		INSTALL_MOD_PATH="$(DESTDIR)" modules_install
 	install -D -m 0644 uapi/linux/cprhold.h "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h"
 	install -D -m 0644 udev/60-cprhold.rules "$(DESTDIR)$(UDEVRULESDIR)/60-cprhold.rules"
