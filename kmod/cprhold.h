@@ -28,11 +28,12 @@
  *				shape of the items tree.  Writers hold
  *				session->lock too, so either lock is
  *				enough to read.
- * Order: cprhold_table_lock -> session->lock -> session->info_lock.
- * Listings (CPRHOLD_LIST_SESSIONS, the netlink dump) take the table lock
- * and then only info_lock, so a long operation on one session (an
- * adoption waits for KVM's locks and an SRCU grace period) never stalls
- * another user's CREATE or DESTROY.  Name lookups run under RCU and take a
+ * Order: session->lock -> cprhold_table_lock -> session->info_lock (ending
+ * a session takes the table lock under its session lock).  Listings
+ * (CPRHOLD_LIST_SESSIONS, the netlink session dump) take the table lock
+ * and then only info_lock, never a session lock, so a long operation on
+ * one session (an adoption waits for KVM's locks and an SRCU grace period)
+ * never stalls another user's CREATE or DESTROY.  Name lookups run under RCU and take a
  * reference with kref_get_unless_zero().
  */
 #ifndef _CPRHOLD_H

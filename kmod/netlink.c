@@ -423,6 +423,12 @@ static struct genl_family cprhold_genl_family __ro_after_init = {
 	.version	= CPRHOLD_GENL_VERSION,
 	.maxattr	= CPRHOLD_NL_A_MAX,
 	.netnsok	= true,
+	/*
+	 * Not under genl_mutex: every op locks what it reads (an entry dump
+	 * waits for its session's lock, which an adoption holds for long,
+	 * and must not stall every other generic netlink family meanwhile).
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= cprhold_nl_ops,
 	.n_ops		= ARRAY_SIZE(cprhold_nl_ops),

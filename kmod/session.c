@@ -52,6 +52,7 @@
 #include <linux/proc_ns.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
 #include <linux/timekeeping.h>
@@ -297,7 +298,10 @@ static int cprhold_same_file(const void *file, struct file *f, unsigned int fd)
  * it was returned to has no fd of it left, the session fd counts as closed
  * although the file may live on: in a parked io_uring's fixed files or a
  * parked socket's queue (a cycle through the session itself), or in a
- * child that inherited it.  At exit the fd table is already detached.
+ * child that inherited it.  At exit the fd table is already detached: the
+ * process counts as gone once its last thread exits.  Only the closing
+ * thread's fd table is searched: a thread that unshared its fd table and
+ * closes its copy counts as the process letting go (documented).
  */
 static int cprhold_session_fop_flush(struct file *file, fl_owner_t id)
 {
@@ -305,8 +309,13 @@ static int cprhold_session_fop_flush(struct file *file, fl_owner_t id)
 
 	if (task_tgid(current) != h->owner)
 		return 0;
-	if (current->files && iterate_fd(current->files, 0, cprhold_same_file, file))
+	if (current->files) {
+		if (iterate_fd(current->files, 0, cprhold_same_file, file))
+			return 0;
+	} else if (atomic_read(&current->signal->live)) {
+		/* A thread with an fd table of its own exits; others live. */
 		return 0;
+	}
 	cprhold_handle_closed(h);
 	return 0;
 }
@@ -733,7 +742,8 @@ void cprhold_session_snapshot(struct cprhold_session *s,
 /*
  * Call @fn on each live session with an id >= @from_id, in creation order,
  * until it returns non-zero (which is returned).  Under the table lock:
- * @fn may take the session lock, nothing that sleeps long.
+ * @fn may take a session's info_lock, never its session lock (that one
+ * comes before the table lock), and nothing that sleeps long.
  */
 int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg)
 {

@@ -536,7 +536,14 @@ enum cprhold_retrieve_flags {
  * CPRHOLD_RETRIEVE_NO_CLOEXEC, as a file received over SCM_RIGHTS would be
  * (LSM file_receive checks apply).  The entries stay parked until FINISH,
  * so a successor that crashed can claim again and repeat the retrieve.
- * All or nothing: on error no new fd is left in the caller.
+ *
+ * Exceptions to "a failing ioctl changes nothing": @fds is output only and
+ * is first filled with -1; an adoption done before a later error stays
+ * done (a retry finds the VM already the caller's); and an error while
+ * installing (an LSM refusing a file, another thread filling the fd table
+ * or unmapping @fds) leaves the fds installed so far, reported in @fds, as
+ * a short SCM_RIGHTS receive does.  Every other error is found before the
+ * first fd is installed and leaves no new fd in the caller.
  */
 struct cprhold_retrieve {
 	__u32 size;
