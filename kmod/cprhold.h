@@ -161,6 +161,7 @@ int cprhold_seal(struct cprhold_ucmd *ucmd);
 int cprhold_finish(struct cprhold_ucmd *ucmd);
 int cprhold_abort(struct cprhold_ucmd *ucmd);
 struct cprhold_handle *cprhold_ucmd_handle(struct cprhold_ucmd *ucmd);
+int cprhold_check_claimer(struct cprhold_handle *h);
 void cprhold_table_exit(void);
 
 /* entry.c */

@@ -410,20 +410,6 @@ out:
 	return ret;
 }
 
-/* Is @h the current claim?  0, ENOENT (ended) or EBUSY. */
-static int cprhold_retrieve_check(struct cprhold_handle *h)
-{
-	struct cprhold_session *s = h->session;
-
-	lockdep_assert_held(&s->lock);
-	if (s->state == CPRHOLD_STATE_FINISHED)
-		return -ENOENT;
-	if (h->role != CPRHOLD_ROLE_CLAIMER || s->state != CPRHOLD_STATE_CLAIMED ||
-	    s->claim_gen != h->claim_gen)
-		return -EBUSY;
-	return 0;
-}
-
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 {
 	const struct cprhold_adopt_ops *adopt = NULL;
@@ -443,7 +429,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	if (cmd->__reserved || !cmd->count)
 		return -EINVAL;
 	mutex_lock(&s->lock);
-	ret = cprhold_retrieve_check(h);
+	ret = cprhold_check_claimer(h);
 	mutex_unlock(&s->lock);
 	if (ret)
 		return ret;
@@ -472,7 +458,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	}
 
 	mutex_lock(&s->lock);
-	ret = cprhold_retrieve_check(h);
+	ret = cprhold_check_claimer(h);
 	for (i = 0; !ret && i < cmd->count; i++) {
 		if (!cprhold_item_find(&s->items, tokens[i]))
 			ret = -ENOENT;

@@ -856,7 +856,7 @@ int cprhold_seal(struct cprhold_ucmd *ucmd)
  * Is @h the current claim of its session?  0, or the errno to return.
  * Called with the session lock held.
  */
-static int cprhold_check_claimer(struct cprhold_handle *h)
+int cprhold_check_claimer(struct cprhold_handle *h)
 {
 	struct cprhold_session *s = h->session;
 

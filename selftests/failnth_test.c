@@ -11,7 +11,6 @@
  * the debug kernel of the matrix (scripts/debug-kernel).  Elsewhere the
  * tests skip; on the debug kernel a missing knob is a failure.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -19,6 +18,7 @@
 
 #include "lib/ch.h"
 #include "lib/harness.h"
+#include "lib/util.h"
 
 #define MAX_NTH 20000u
 #define NR_PARK 3
@@ -59,20 +59,6 @@ static bool fault_injection_ready(void)
 		if (write_str(knobs[i][0], knobs[i][1]))
 			return false;
 	return true;
-}
-
-static int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
 }
 
 /* Everything a failing call must leave as it was. */

@@ -4,7 +4,6 @@
  * success path and every errno path, struct size negotiation, and the
  * guarantee that a failing call changes nothing.
  */
-#include <dirent.h>
 #include <linux/magic.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -16,20 +15,6 @@
 #include "lib/ch.h"
 #include "lib/harness.h"
 #include "lib/util.h"
-
-static int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
 
 static int make_memfd(size_t size, unsigned char seed)
 {

@@ -19,6 +19,8 @@ bool wait_for_path(const char *path, int timeout_ms);
 bool wait_for_path_gone(const char *path, int timeout_ms);
 /* 0 if both fds refer to the same open file (kcmp KCMP_FILE). */
 int kcmp_same_file(int fd1, int fd2);
+/* Open fds of this process (not counting the one used to count), or -1. */
+int count_open_fds(void);
 /* A field of /proc/meminfo in kB, or -1. */
 long meminfo_kb(const char *field);
 /* Write all / read exactly len bytes; 0 on success. */
