@@ -15,7 +15,9 @@
  *			    (keyed by token) and released when the session
  *			    ends.
  *  struct cprhold_handle   the private data of a session fd: the session
- *			    and the role the fd plays (creator or claimer).
+ *			    and the role the fd plays (creator, claimer or
+ *			    watcher), and what of the session's state
+ *			    changes it has seen (poll()).
  *
  * Locking:
  *  cprhold_table_lock (mutex)  session table: name hash (RCU readers) and
@@ -46,6 +48,7 @@
 #include <linux/rculist.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <linux/cprhold.h>
@@ -69,6 +72,7 @@ extern struct workqueue_struct *cprhold_wq;
 enum cprhold_role {
 	CPRHOLD_ROLE_CREATOR,
 	CPRHOLD_ROLE_CLAIMER,
+	CPRHOLD_ROLE_WATCHER,		/* CPRHOLD_CLAIM_WATCH: INFO, LIST, poll */
 };
 
 struct cprhold_item {
@@ -114,12 +118,15 @@ struct cprhold_session {
 	u64 claimed_ns;
 	unsigned long sealed_jiffies;
 	struct delayed_work ttl_work;
+	u64 changes;			/* state changes so far, for poll() */
+	wait_queue_head_t wait;		/* woken on each state change */
 };
 
 struct cprhold_handle {
 	struct cprhold_session *session;
 	enum cprhold_role role;
 	u64 claim_gen;			/* CPRHOLD_ROLE_CLAIMER */
+	u64 seen;			/* @changes at the last INFO (info_lock) */
 	struct pid *owner;		/* the process it was returned to */
 };
 

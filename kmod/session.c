@@ -49,6 +49,7 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/poll.h>
 #include <linux/proc_ns.h>
 #include <linux/random.h>
 #include <linux/sched.h>
@@ -172,6 +173,27 @@ static void cprhold_ttl_queue(struct cprhold_session *s, unsigned long delay)
 		cprhold_session_put(s);
 }
 
+/*
+ * Every change of state goes through here, under info_lock: the count of
+ * changes is what poll() compares with what a session fd has seen.  The
+ * caller wakes the pollers once the lock is dropped.
+ */
+static void cprhold_set_state(struct cprhold_session *s, enum cprhold_state state)
+{
+	lockdep_assert_held(&s->info_lock);
+	s->state = state;
+	s->changes++;
+}
+
+static void cprhold_wake_pollers(struct cprhold_session *s)
+{
+	__poll_t mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+
+	if (READ_ONCE(s->state) == CPRHOLD_STATE_FINISHED)
+		mask |= EPOLLHUP;
+	wake_up_interruptible_poll(&s->wait, mask);
+}
+
 static bool cprhold_ttl_expired(struct cprhold_session *s)
 {
 	lockdep_assert_held(&s->lock);
@@ -184,7 +206,7 @@ static void cprhold_set_sealed(struct cprhold_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	spin_lock(&s->info_lock);
-	s->state = CPRHOLD_STATE_SEALED;
+	cprhold_set_state(s, CPRHOLD_STATE_SEALED);
 	s->sealed_jiffies = jiffies;
 	s->sealed_ns = ktime_get_real_ns();
 	if (s->claimer) {
@@ -192,6 +214,7 @@ static void cprhold_set_sealed(struct cprhold_session *s)
 		s->claimer = NULL;
 	}
 	spin_unlock(&s->info_lock);
+	cprhold_wake_pollers(s);
 	cprhold_ttl_queue(s, msecs_to_jiffies(s->ttl_ms));
 }
 
@@ -223,13 +246,14 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 		return false;
 	}
 	spin_lock(&s->info_lock);
-	s->state = CPRHOLD_STATE_FINISHED;
+	cprhold_set_state(s, CPRHOLD_STATE_FINISHED);
 	s->end_reason = why;
 	items = s->items;
 	s->items = RB_ROOT;
 	atomic_sub(s->nr_items, &cprhold_nr_items);
-	s->nr_items = 0;
+	WRITE_ONCE(s->nr_items, 0);
 	spin_unlock(&s->info_lock);
+	cprhold_wake_pollers(s);
 
 	mutex_lock(&cprhold_table_lock);
 	hash_del_rcu(&s->hnode);
@@ -275,6 +299,8 @@ static void cprhold_handle_closed(struct cprhold_handle *h)
 {
 	struct cprhold_session *s = h->session;
 
+	if (h->role == CPRHOLD_ROLE_WATCHER)
+		return;
 	if (h->role == CPRHOLD_ROLE_CREATOR) {
 		cprhold_session_end(s, CPRHOLD_END_CLOSED, CPRHOLD_STATE_OPEN, 0);
 		return;
@@ -332,10 +358,33 @@ static int cprhold_session_fop_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Readable (EPOLLIN, EPOLLRDNORM, EPOLLPRI) while the session has changed
+ * state since this fd last read it with CPRHOLD_INFO (or was returned);
+ * EPOLLHUP once the session has ended.  Level-triggered: a waiter calls
+ * CPRHOLD_INFO after each wake-up, and no change can slip in between.
+ */
+static __poll_t cprhold_session_fop_poll(struct file *file, poll_table *wait)
+{
+	struct cprhold_handle *h = file->private_data;
+	struct cprhold_session *s = h->session;
+	__poll_t mask = 0;
+
+	poll_wait(file, &s->wait, wait);
+	spin_lock(&s->info_lock);
+	if (s->changes != h->seen)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+	if (s->state == CPRHOLD_STATE_FINISHED)
+		mask |= EPOLLHUP;
+	spin_unlock(&s->info_lock);
+	return mask;
+}
+
 const struct file_operations cprhold_session_fops = {
 	.owner		= THIS_MODULE,
 	.flush		= cprhold_session_fop_flush,
 	.release	= cprhold_session_fop_release,
+	.poll		= cprhold_session_fop_poll,
 	.unlocked_ioctl	= cprhold_session_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -365,6 +414,7 @@ static struct file *cprhold_handle_file(struct cprhold_session *s,
 	h->session = s;
 	h->role = role;
 	h->claim_gen = gen;
+	h->seen = READ_ONCE(s->changes);	/* made current by the caller */
 	h->owner = get_task_pid(current, PIDTYPE_TGID);
 	file = anon_inode_getfile("[cprhold-session]", &cprhold_session_fops, h,
 				  O_RDWR);
@@ -470,6 +520,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 	kref_init(&s->ref);		/* the table's reference */
 	mutex_init(&s->lock);
 	spin_lock_init(&s->info_lock);
+	init_waitqueue_head(&s->wait);
 	INIT_HLIST_NODE(&s->hnode);
 	INIT_DELAYED_WORK(&s->ttl_work, cprhold_ttl_work);
 	s->items = RB_ROOT;
@@ -559,13 +610,15 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_claim __user *ucmd_claim = ucmd->ubuffer;
 	struct cprhold_claim *cmd = ucmd->cmd;
+	bool watch = cmd->flags & CPRHOLD_CLAIM_WATCH;
+	struct cprhold_handle *h;
 	struct pid *old_claimer;
 	u64 old_claimed_ns, gen;
 	struct cprhold_session *s;
 	struct file *file;
 	int fd, ret;
 
-	if (cmd->flags & ~CPRHOLD_CLAIM_NO_CLOEXEC)
+	if (cmd->flags & ~(CPRHOLD_CLAIM_NO_CLOEXEC | CPRHOLD_CLAIM_WATCH))
 		return -EOPNOTSUPP;
 	if (cmd->__reserved)
 		return -EINVAL;
@@ -593,6 +646,21 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		ret = -EACCES;
 		goto out_unlock;
 	}
+	if (watch) {
+		/* Watching changes nothing; the fd sees every change from now. */
+		file = cprhold_handle_file(s, CPRHOLD_ROLE_WATCHER, 0);
+		mutex_unlock(&s->lock);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			goto out_fd;
+		}
+		if (put_user(fd, &ucmd_claim->out_fd)) {
+			fput(file);		/* a watcher's release does nothing */
+			ret = -EFAULT;
+			goto out_fd;
+		}
+		goto install;
+	}
 	if (s->state != CPRHOLD_STATE_SEALED) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -603,6 +671,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		ret = PTR_ERR(file);
 		goto out_unlock;
 	}
+	h = file->private_data;
 	/*
 	 * The TTL work stays queued: it ends nothing while CLAIMED, and an
 	 * undone claim below finds the TTL still running.
@@ -610,27 +679,30 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 	old_claimer = s->claimer;
 	old_claimed_ns = s->claimed_ns;
 	spin_lock(&s->info_lock);
-	s->state = CPRHOLD_STATE_CLAIMED;
+	cprhold_set_state(s, CPRHOLD_STATE_CLAIMED);
+	h->seen = s->changes;	/* the claimer knows it claimed */
 	s->claim_gen = gen;
 	s->nr_claims++;
 	s->claimer = get_task_pid(current, PIDTYPE_TGID);
 	s->claimed_ns = ktime_get_real_ns();
 	spin_unlock(&s->info_lock);
+	cprhold_wake_pollers(s);
 	cprhold_nl_notify(s, CPRHOLD_EVENT_CLAIMED);
 	mutex_unlock(&s->lock);
 
 	if (put_user(fd, &ucmd_claim->out_fd)) {
 		/* Undo: this claim never had an fd; its release does nothing. */
-		((struct cprhold_handle *)file->private_data)->claim_gen = 0;
+		h->claim_gen = 0;
 		mutex_lock(&s->lock);
 		if (s->state == CPRHOLD_STATE_CLAIMED && s->claim_gen == gen) {
 			spin_lock(&s->info_lock);
-			s->state = CPRHOLD_STATE_SEALED;
+			cprhold_set_state(s, CPRHOLD_STATE_SEALED);
 			s->claim_gen--;
 			s->nr_claims--;
 			swap(s->claimer, old_claimer);
 			s->claimed_ns = old_claimed_ns;
 			spin_unlock(&s->info_lock);
+			cprhold_wake_pollers(s);
 			if (!delayed_work_pending(&s->ttl_work) && s->ttl_ms) {
 				unsigned long end = s->sealed_jiffies +
 						    msecs_to_jiffies(s->ttl_ms);
@@ -648,6 +720,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 		goto out_put;
 	}
 	put_pid(old_claimer);
+install:
 	fd_install(fd, file);
 	cprhold_session_put(s);
 	memzero_explicit(cmd->secret, sizeof(cmd->secret));
@@ -655,6 +728,7 @@ int cprhold_claim(struct cprhold_ucmd *ucmd)
 
 out_unlock:
 	mutex_unlock(&s->lock);
+out_fd:
 	put_unused_fd(fd);
 out_put:
 	cprhold_session_put(s);
@@ -819,15 +893,26 @@ int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
 
 int cprhold_info(struct cprhold_ucmd *ucmd)
 {
-	struct cprhold_session *s = cprhold_ucmd_handle(ucmd)->session;
+	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
+	struct cprhold_session *s = h->session;
 	struct cprhold_info *cmd = ucmd->cmd;
+	u64 seen;
+	int ret;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	spin_lock(&s->info_lock);
 	cprhold_fill_info(s, &cmd->info);
+	seen = s->changes;
 	spin_unlock(&s->info_lock);
-	return cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+	ret = cprhold_ucmd_respond(ucmd, sizeof(*cmd));
+	/* Seen once the caller has it: poll() stays readable otherwise. */
+	if (!ret) {
+		spin_lock(&s->info_lock);
+		h->seen = seen;
+		spin_unlock(&s->info_lock);
+	}
+	return ret;
 }
 
 int cprhold_seal(struct cprhold_ucmd *ucmd)

@@ -333,6 +333,12 @@ static int do_claim(struct ctx *c)
 	return c->out_fd < 0 ? -1 : 0;
 }
 
+static int do_watch(struct ctx *c)
+{
+	c->out_fd = ch_watch(c->ctl, c->name, c->secret);
+	return c->out_fd < 0 ? -1 : 0;
+}
+
 static int do_destroy(struct ctx *c)
 {
 	return ch_destroy(c->ctl, c->name);
@@ -396,6 +402,7 @@ static int do_abort(struct ctx *c)
 
 TEST_TIMEOUT(create, 600) { sweep(_metadata, "CREATE", ST_NONE, do_create); }
 TEST_TIMEOUT(claim, 600) { sweep(_metadata, "CLAIM", ST_SEALED, do_claim); }
+TEST_TIMEOUT(watch, 600) { sweep(_metadata, "CLAIM_WATCH", ST_OPEN, do_watch); }
 TEST_TIMEOUT(destroy, 600) { sweep(_metadata, "DESTROY", ST_SEALED, do_destroy); }
 TEST_TIMEOUT(list_sessions, 600)
 {

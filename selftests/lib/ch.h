@@ -60,6 +60,24 @@ static inline int ch_create(int ctl, const char *name, uint8_t *secret)
 	return ch_create_ex(ctl, name, 0, 0, secret);
 }
 
+static inline int ch_claim_ex(int ctl, const char *name, const uint8_t *secret,
+			      uint32_t flags)
+{
+	struct cprhold_claim c = { .size = sizeof(c), .flags = flags };
+
+	ch_strcpy(c.name, sizeof(c.name), name);
+	memcpy(c.secret, secret, CPRHOLD_SECRET_SIZE);
+	if (ioctl(ctl, CPRHOLD_CLAIM, &c))
+		return -1;
+	return c.out_fd;
+}
+
+/* A watcher fd: poll(), INFO and LIST only; the session stays as it is. */
+static inline int ch_watch(int ctl, const char *name, const uint8_t *secret)
+{
+	return ch_claim_ex(ctl, name, secret, CPRHOLD_CLAIM_WATCH);
+}
+
 static inline int ch_claim(int ctl, const char *name, const uint8_t *secret)
 {
 	struct cprhold_claim c = { .size = sizeof(c) };

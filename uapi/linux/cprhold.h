@@ -98,6 +98,16 @@ enum {
  * @CPRHOLD_STATE_FINISHED: ended (finished, destroyed, expired or closed
  *	while open); everything it held is released.  Only seen through a
  *	session fd that outlived the session.
+ *
+ * Waiting for a state: every session fd supports poll()/epoll.  It is
+ * readable (POLLIN, POLLRDNORM and POLLPRI) while the session has changed
+ * state since the fd was returned or since its last successful
+ * CPRHOLD_INFO, and reports POLLHUP once the session has ended.  A change
+ * is any transition above: sealed, claimed, back to SEALED (abort, or the
+ * claimer let go), ended.  A waiter calls CPRHOLD_INFO after each wake-up
+ * and polls again until the state it waits for; a change between the two
+ * keeps the fd readable, so none is missed.  The claim an fd makes itself
+ * counts as seen by that fd.
  */
 enum cprhold_state {
 	CPRHOLD_STATE_OPEN = 1,
@@ -177,9 +187,18 @@ struct cprhold_create {
 /**
  * enum cprhold_claim_flags - flags of &struct cprhold_claim
  * @CPRHOLD_CLAIM_NO_CLOEXEC: the returned session fd is not close-on-exec
+ * @CPRHOLD_CLAIM_WATCH: do not claim: return a session fd that only
+ *	watches the session, in any state but FINISHED (OPEN included), with
+ *	the same checks of the secret and the creation flags.  The session's
+ *	state does not change and no event is sent.  A watcher fd serves
+ *	poll(), CPRHOLD_INFO and CPRHOLD_LIST; every other session ioctl
+ *	returns EBUSY; closing it changes nothing.  It lets a successor wait,
+ *	without busy polling, for a session its predecessor has not sealed
+ *	yet.
  */
 enum cprhold_claim_flags {
 	CPRHOLD_CLAIM_NO_CLOEXEC = 1 << 0,
+	CPRHOLD_CLAIM_WATCH = 1 << 1,
 };
 
 /**
@@ -194,7 +213,7 @@ enum cprhold_claim_flags {
  *
  * Moves a SEALED session to CLAIMED; exactly one of concurrent claimers
  * wins, the others get EBUSY.  Wrong secret, or a claimer the session's
- * creation flags exclude: EACCES.
+ * creation flags exclude: EACCES.  With CPRHOLD_CLAIM_WATCH, see there.
  */
 struct cprhold_claim {
 	__u32 size;
