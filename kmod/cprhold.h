@@ -60,6 +60,7 @@ struct user_namespace;
 /* Module parameters (main.c). */
 extern unsigned int cprhold_max_sessions_per_user;
 extern unsigned int cprhold_max_entries_per_session;
+extern unsigned int cprhold_max_entries_per_user;
 extern unsigned int cprhold_max_entries_total;
 
 /* Live-object counters, shown in sysfs (main.c). */
@@ -158,6 +159,8 @@ typedef int (*cprhold_entry_fn)(const struct cprhold_entry *e, void *arg);
 int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg);
 bool cprhold_file_is_cprhold(struct file *file);
 int cprhold_check_name(const char *s, size_t max, bool is_label);
+int cprhold_commit_items(struct cprhold_session *s, struct rb_root *batch, u32 count);
+int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new);
 void cprhold_session_put(struct cprhold_session *s);
 int cprhold_create(struct cprhold_ucmd *ucmd);
 int cprhold_claim(struct cprhold_ucmd *ucmd);

@@ -43,7 +43,7 @@ static struct cprhold_item *cprhold_item_find(struct rb_root *root, u64 token)
 }
 
 /* Insert @new; -EEXIST if its token is taken. */
-static int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new)
+int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new)
 {
 	struct rb_node **p = &root->rb_node, *parent = NULL;
 
@@ -199,6 +199,7 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	if (ret)
 		return ret;
 	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session) ||
+	    cmd->count > READ_ONCE(cprhold_max_entries_per_user) ||
 	    cmd->count > READ_ONCE(cprhold_max_entries_total))
 		return -ENOSPC;
 
@@ -233,20 +234,8 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
-	if (atomic_add_return(cmd->count, &cprhold_nr_items) >
-	    READ_ONCE(cprhold_max_entries_total)) {
-		atomic_sub(cmd->count, &cprhold_nr_items);
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	spin_lock(&s->info_lock);
-	rbtree_postorder_for_each_entry_safe(it, tmp, &batch, node) {
-		/* Cannot fail: the tokens were checked above. */
-		WARN_ON_ONCE(cprhold_item_insert(&s->items, it));
-	}
-	batch = RB_ROOT;
-	s->nr_items += cmd->count;
-	spin_unlock(&s->info_lock);
+	/* The owner's and the machine's limits, and the commit. */
+	ret = cprhold_commit_items(s, &batch, cmd->count);
 out_unlock:
 	mutex_unlock(&s->lock);
 out_free:

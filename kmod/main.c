@@ -32,6 +32,11 @@ module_param_named(max_entries_per_session, cprhold_max_entries_per_session, uin
 MODULE_PARM_DESC(max_entries_per_session,
 		 "Entries one session may hold (default 4096)");
 
+unsigned int cprhold_max_entries_per_user = 16384;
+module_param_named(max_entries_per_user, cprhold_max_entries_per_user, uint, 0644);
+MODULE_PARM_DESC(max_entries_per_user,
+		 "Entries the sessions of one user (effective uid) may hold together (default 16384)");
+
 unsigned int cprhold_max_entries_total = 65536;
 module_param_named(max_entries_total, cprhold_max_entries_total, uint, 0644);
 MODULE_PARM_DESC(max_entries_total,

@@ -457,6 +457,45 @@ static unsigned int cprhold_user_sessions(kuid_t uid)
 	return n;
 }
 
+/*
+ * Move the checked @batch of @count items into OPEN session @s, within
+ * the limits of its owner and of the machine.  Every commit happens under
+ * the table lock, so one user's sum cannot pass its limit between the
+ * check and the commit; ends only lower the sums.  Called with s->lock.
+ */
+int cprhold_commit_items(struct cprhold_session *s, struct rb_root *batch, u32 count)
+{
+	struct cprhold_session *other;
+	struct cprhold_item *it, *tmp;
+	u64 user = count;
+
+	lockdep_assert_held(&s->lock);
+	mutex_lock(&cprhold_table_lock);
+	list_for_each_entry(other, &cprhold_sessions, lnode)
+		if (uid_eq(other->owner, s->owner))
+			user += READ_ONCE(other->nr_items);
+	if (user > READ_ONCE(cprhold_max_entries_per_user)) {
+		mutex_unlock(&cprhold_table_lock);
+		return -ENOSPC;
+	}
+	if (atomic_add_return(count, &cprhold_nr_items) >
+	    READ_ONCE(cprhold_max_entries_total)) {
+		atomic_sub(count, &cprhold_nr_items);
+		mutex_unlock(&cprhold_table_lock);
+		return -ENOSPC;
+	}
+	spin_lock(&s->info_lock);
+	rbtree_postorder_for_each_entry_safe(it, tmp, batch, node) {
+		/* Cannot fail: the caller checked the tokens. */
+		WARN_ON_ONCE(cprhold_item_insert(&s->items, it));
+	}
+	*batch = RB_ROOT;
+	WRITE_ONCE(s->nr_items, s->nr_items + count);
+	spin_unlock(&s->info_lock);
+	mutex_unlock(&cprhold_table_lock);
+	return 0;
+}
+
 /* Insert a new session; fails if the name is taken or the user is over. */
 static int cprhold_table_insert(struct cprhold_session *s)
 {

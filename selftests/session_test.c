@@ -931,6 +931,87 @@ TEST_F(sess, limit_entries_total)
 	close(efd);
 }
 
+/* Entries root's sessions hold right now. */
+static long root_entries(int ctl)
+{
+	struct cprhold_session_info infos[64];
+	struct cprhold_list_sessions l = { .size = sizeof(l), .count = 64,
+					   .info_size = sizeof(infos[0]),
+					   .sessions = (uintptr_t)infos };
+	long n = 0;
+	uint32_t i;
+
+	for (;;) {
+		if (ioctl(ctl, CPRHOLD_LIST_SESSIONS, &l))
+			return -1;
+		if (!l.count)
+			return n;
+		for (i = 0; i < l.count; i++)
+			if (infos[i].creator_uid == 0)
+				n += infos[i].nr_entries;
+		l.count = 64;
+	}
+}
+
+/*
+ * One user cannot take the whole entry pool: its sessions together stop
+ * at max_entries_per_user, and another user's first PARK still works.
+ */
+TEST_F(sess, limit_entries_per_user)
+{
+	long old = ch_get_param("max_entries_per_user");
+	long mine = root_entries(self->ctl);
+	struct cprhold_entry e[2];
+	char other[CPRHOLD_NAME_MAX];
+	int efd = eventfd(0, EFD_CLOEXEC), sfd2, status;
+	pid_t pid;
+
+	ASSERT_GT(old, 0);
+	ASSERT_GE(mine, 0);
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", mine + 3));
+	ch_name(other, sizeof(other), "peruser");
+	sfd2 = ch_create(self->ctl, other, NULL);
+	ASSERT_GE(sfd2, 0);
+	ch_entry(&e[0], efd, 1, NULL);
+	ch_entry(&e[1], efd, 2, NULL);
+	EXPECT_EQ(0, ch_park(self->sfd, e, 2));
+	/* The second session of the same user: 2 more would be 4 > 3. */
+	EXPECT_ERRNO(ENOSPC, ch_park(sfd2, e, 2));
+	EXPECT_EQ(0, ch_nr_entries(sfd2));
+	EXPECT_EQ(0, ch_park(sfd2, e, 1));
+	EXPECT_ERRNO(ENOSPC, ch_park(sfd2, &e[1], 1));
+	/* A batch larger than the limit fails before any work. */
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", 1));
+	EXPECT_ERRNO(ENOSPC, ch_park(sfd2, e, 2));
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", mine + 3));
+
+	/* Another user is not affected. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char name[CPRHOLD_NAME_MAX];
+		int s;
+
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(2);
+		ch_name(name, sizeof(name), "peruser-b");
+		s = ch_create(self->ctl, name, NULL);
+		if (s < 0)
+			_exit(3);
+		_exit(ch_park(s, e, 2) ? 4 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	/* Ending a session gives its entries back to its user. */
+	close(sfd2);
+	sfd2 = ch_create(self->ctl, other, NULL);
+	ASSERT_GE(sfd2, 0);
+	EXPECT_EQ(0, ch_park(sfd2, e, 1));
+	close(sfd2);
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", old));
+	close(efd);
+}
+
 TEST_F(sess, limit_sessions_per_user)
 {
 	long old = ch_get_param("max_sessions_per_user");
