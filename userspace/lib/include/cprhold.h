@@ -225,6 +225,25 @@ int cprhold_claim(int ctl, const char *name,
 		  const uint8_t secret[CPRHOLD_SECRET_SIZE], uint32_t flags);
 
 /**
+ * cprhold_watch() - a session fd that only watches a session
+ *	(CPRHOLD_CLAIM with CPRHOLD_CLAIM_WATCH)
+ * @ctl: control fd
+ * @name: the session's name
+ * @secret: the secret cprhold_create() returned
+ * @flags: 0 or CPRHOLD_CLAIM_NO_CLOEXEC
+ *
+ * Checks the secret and the creation flags as cprhold_claim() does, but
+ * changes nothing: the session may be OPEN, SEALED or CLAIMED.  The fd
+ * serves cprhold_wait() (or poll()), cprhold_info() and the entry
+ * listing; closing it changes nothing.  A successor uses it to wait for
+ * a session that its predecessor has not sealed yet.
+ *
+ * Return: the watcher fd, or -errno as cprhold_claim() (never -EBUSY).
+ */
+int cprhold_watch(int ctl, const char *name,
+		  const uint8_t secret[CPRHOLD_SECRET_SIZE], uint32_t flags);
+
+/**
  * cprhold_destroy() - end a session in any state (CPRHOLD_DESTROY)
  * @ctl: control fd
  * @name: the session's name
@@ -299,6 +318,33 @@ int cprhold_count_sessions(int ctl);
  * Return: 0, or -errno: -EINVAL for a NULL @info, -ENOTTY not a session fd.
  */
 int cprhold_info(int sfd, struct cprhold_session_info *info);
+
+/* A set of states for cprhold_wait(): CPRHOLD_STATE_BIT(SEALED) | ... */
+#define CPRHOLD_STATE_BIT(state)	(1u << (state))
+
+/**
+ * cprhold_wait() - wait until a session is in one of some states
+ * @sfd: any session fd: creator's, claimer's or watcher's
+ * @states: the states to wait for, CPRHOLD_STATE_BIT() of enum
+ *	cprhold_state values ORed
+ * @timeout_ms: how long to wait at most; -1 for ever, 0 to look only
+ * @info: NULL, or out: the session as last seen
+ *
+ * Reads the session's state and sleeps in poll() until the kernel
+ * reports a change, as often as needed (see "Waiting for a state" in
+ * cprhold(4)); it never busy-polls.  Signals that interrupt the sleep
+ * do not end the wait (the remaining time is kept).  To wait in an event
+ * loop instead, watch @sfd for POLLIN and call cprhold_wait() with a
+ * @timeout_ms of 0 when it fires.
+ *
+ * Return: 0 once the session is in one of @states, or -errno:
+ * -ETIMEDOUT not within @timeout_ms, -ENOENT the session ended
+ * (FINISHED) and FINISHED is not in @states (*@info says why), -EINVAL
+ * (@states empty or with bits of no state), or the errors of
+ * cprhold_info() and poll().
+ */
+int cprhold_wait(int sfd, uint32_t states, int timeout_ms,
+		 struct cprhold_session_info *info);
 
 /**
  * cprhold_seal() - mark a session complete (CPRHOLD_SEAL: OPEN -> SEALED)

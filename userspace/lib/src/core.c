@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -184,6 +186,14 @@ int cprhold_claim(int ctl, const char *name,
 	return ret ? ret : (int)c.out_fd;
 }
 
+int cprhold_watch(int ctl, const char *name,
+		  const uint8_t secret[CPRHOLD_SECRET_SIZE], uint32_t flags)
+{
+	if (flags & CPRHOLD_CLAIM_WATCH)
+		return -EINVAL;
+	return cprhold_claim(ctl, name, secret, flags | CPRHOLD_CLAIM_WATCH);
+}
+
 int cprhold_destroy(int ctl, const char *name)
 {
 	struct cprhold_destroy d;
@@ -321,6 +331,55 @@ int cprhold_info(int sfd, struct cprhold_session_info *info)
 		return ret;
 	*info = i.info;
 	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define CPRHOLD_ALL_STATES (CPRHOLD_STATE_BIT(CPRHOLD_STATE_OPEN) |	\
+			    CPRHOLD_STATE_BIT(CPRHOLD_STATE_SEALED) |	\
+			    CPRHOLD_STATE_BIT(CPRHOLD_STATE_CLAIMED) |	\
+			    CPRHOLD_STATE_BIT(CPRHOLD_STATE_FINISHED))
+
+int cprhold_wait(int sfd, uint32_t states, int timeout_ms,
+		 struct cprhold_session_info *info)
+{
+	struct cprhold_session_info local;
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct pollfd p = { .fd = sfd, .events = POLLIN | POLLPRI };
+	int ret, left = timeout_ms;
+
+	if (!states || (states & ~CPRHOLD_ALL_STATES))
+		return -EINVAL;
+	if (!info)
+		info = &local;
+	for (;;) {
+		/* Reading the state marks it seen: a later change wakes poll(). */
+		ret = cprhold_info(sfd, info);
+		if (ret)
+			return ret;
+		if (states & CPRHOLD_STATE_BIT(info->state))
+			return 0;
+		if (info->state == CPRHOLD_STATE_FINISHED)
+			return -ENOENT;
+		if (timeout_ms > 0) {
+			int64_t rest = deadline - now_ms();
+
+			left = rest > 0 ? (int)rest : 0;
+		}
+		if (timeout_ms >= 0 && !left)
+			return -ETIMEDOUT;
+		ret = poll(&p, 1, left);
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (!ret)
+			return -ETIMEDOUT;
+	}
 }
 
 static int session_op(int sfd, unsigned long cmd)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fake_kernel.h - a small model of the cprhold module behind the linker's
- * --wrap=ioctl (and mmap, munmap, memfd_create wrappers with knobs), so
+ * --wrap=ioctl (and mmap, munmap, memfd_create, poll wrappers with knobs), so
  * that the unit tests run the library against the uAPI's rules on a host
  * without the module.
  *
@@ -66,6 +66,13 @@ struct fake_kernel {
 	enum fk_mmap_mode mmap_mode;
 	int mmap_errno;
 	int memfd_errno;	/* memfd_create() fails with it if set */
+	/* poll() (--wrap=poll): each call that sleeps applies the next
+	 * state of the script, as another process would, and reports the fd
+	 * readable; after the script it times out.  The first poll_eintr
+	 * calls fail with EINTR instead. */
+	uint32_t poll_script[8];
+	int npoll_script;
+	int poll_eintr;
 
 	/* what the library did */
 	int ncalls;
@@ -74,6 +81,8 @@ struct fake_kernel {
 	struct fk_mmap_call mmaps[16];
 	int nmunmap;
 	struct fk_mmap_call munmaps[16];
+	int npoll;
+	int poll_timeouts[16];	/* the timeout of each poll() call */
 	int nmemfd;
 	char memfd_name[64];
 	unsigned int memfd_flags;

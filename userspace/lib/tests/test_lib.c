@@ -514,6 +514,94 @@ static void test_session_ops(void **state)
 	assert_int_equal(cprhold_seal(sfd), -ENOENT);
 }
 
+static void test_watch(void **state)
+{
+	uint8_t secret[CPRHOLD_SECRET_SIZE] = { 0 }, wrong[CPRHOLD_SECRET_SIZE];
+	const struct cprhold_claim *c;
+	int wfd;
+
+	(void)state;
+	assert_int_equal(cprhold_watch(CTL, NULL, secret, 0), -EINVAL);
+	assert_int_equal(cprhold_watch(CTL, "vm-1", NULL, 0), -EINVAL);
+	assert_int_equal(cprhold_watch(CTL, "vm-1", secret, CPRHOLD_CLAIM_WATCH), -EINVAL);
+	assert_int_equal(fk.ncalls, 0);
+	assert_int_equal(cprhold_watch(CTL, "vm-1", secret, 0), -ENOENT);
+	make_session(secret);
+	memcpy(wrong, secret, sizeof(wrong));
+	wrong[0] ^= 1;
+	assert_int_equal(cprhold_watch(CTL, "vm-1", wrong, 0), -EACCES);
+	/* OPEN: watchable, and nothing changes. */
+	wfd = cprhold_watch(CTL, "vm-1", secret, CPRHOLD_CLAIM_NO_CLOEXEC);
+	assert_true(wfd >= 0);
+	c = fk_arg(fk.ncalls - 1);
+	assert_int_equal(c->flags, CPRHOLD_CLAIM_WATCH | CPRHOLD_CLAIM_NO_CLOEXEC);
+	assert_int_equal(fk.state, CPRHOLD_STATE_OPEN);
+}
+
+static void test_wait(void **state)
+{
+	struct cprhold_session_info info;
+	uint8_t secret[CPRHOLD_SECRET_SIZE] = { 0 };
+	uint32_t sealed = CPRHOLD_STATE_BIT(CPRHOLD_STATE_SEALED);
+	int sfd;
+
+	(void)state;
+	sfd = make_session(secret);
+	fk.ncalls = 0;
+	assert_int_equal(cprhold_wait(sfd, 0, -1, NULL), -EINVAL);
+	assert_int_equal(cprhold_wait(sfd, 1u << 9, -1, NULL), -EINVAL);
+	assert_int_equal(fk.ncalls, 0);
+
+	/* Already there: one INFO, no sleep. */
+	assert_int_equal(cprhold_wait(sfd, CPRHOLD_STATE_BIT(CPRHOLD_STATE_OPEN), -1, &info), 0);
+	assert_int_equal(info.state, CPRHOLD_STATE_OPEN);
+	assert_int_equal(fk.npoll, 0);
+
+	/* 0 only looks. */
+	assert_int_equal(cprhold_wait(sfd, sealed, 0, NULL), -ETIMEDOUT);
+	assert_int_equal(fk.npoll, 0);
+
+	/* Sleeps through changes it does not wait for, and signals. */
+	fk.ncalls = 0;
+	fk.poll_eintr = 2;
+	fk.poll_script[0] = CPRHOLD_STATE_OPEN;		/* a spurious wake-up */
+	fk.poll_script[1] = CPRHOLD_STATE_SEALED;
+	fk.npoll_script = 2;
+	assert_int_equal(cprhold_wait(sfd, sealed, -1, &info), 0);
+	assert_int_equal(info.state, CPRHOLD_STATE_SEALED);
+	assert_int_equal(fk.npoll, 4);
+	assert_int_equal(fk.poll_timeouts[0], -1);
+	assert_int_equal(fk.poll_timeouts[3], -1);
+	assert_int_equal(fk_count(CPRHOLD_INFO), 5);
+
+	/* Nothing more changes: the timeout, counted down across wake-ups. */
+	fk.npoll = 0;
+	fk.poll_eintr = 1;
+	fk.npoll_script = 0;
+	assert_int_equal(cprhold_wait(sfd, CPRHOLD_STATE_BIT(CPRHOLD_STATE_CLAIMED),
+				      5000, NULL), -ETIMEDOUT);
+	assert_int_equal(fk.npoll, 2);
+	assert_true(fk.poll_timeouts[0] > 4000 && fk.poll_timeouts[0] <= 5000);
+	assert_true(fk.poll_timeouts[1] <= fk.poll_timeouts[0]);
+
+	/* It ended instead: -ENOENT, with the state to tell. */
+	fk.npoll = 0;
+	fk.poll_eintr = 0;
+	fk.poll_script[0] = CPRHOLD_STATE_FINISHED;
+	fk.npoll_script = 1;
+	assert_int_equal(cprhold_wait(sfd, CPRHOLD_STATE_BIT(CPRHOLD_STATE_CLAIMED),
+				      -1, &info), -ENOENT);
+	assert_int_equal(info.state, CPRHOLD_STATE_FINISHED);
+	/* ... unless that is what it waits for. */
+	assert_int_equal(cprhold_wait(sfd, CPRHOLD_STATE_BIT(CPRHOLD_STATE_FINISHED),
+				      -1, &info), 0);
+
+	/* INFO fails (not a session fd): its error. */
+	fk.fail_cmd = CPRHOLD_INFO;
+	fk.fail_errno = ENOTTY;
+	assert_int_equal(cprhold_wait(sfd, sealed, -1, NULL), -ENOTTY);
+}
+
 /* ---- park ------------------------------------------------------------- */
 
 static void test_entry_init(void **state)
@@ -867,6 +955,8 @@ int main(void)
 		T(test_claim),
 		T(test_destroy),
 		T(test_session_ops),
+		T(test_watch),
+		T(test_wait),
 		T(test_entry_init),
 		T(test_park_batch_one_ioctl),
 		T(test_park_one),
