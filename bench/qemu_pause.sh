@@ -2,20 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/qemu_pause.sh - guest pause of a QEMU live update: stock
-# cpr-transfer over UNIX sockets vs cprhold, on each test kernel.
+# cpr-transfer over UNIX sockets vs cprhold with new QEMU started beside
+# old QEMU (two phases) vs cprhold with old QEMU exiting first (wait=off),
+# on each test kernel, in the same VM run.
 #
 # Builds QEMU with qemu-patches/ (scripts/qemu-build), boots the test VM
 # for each kernel and runs selftests/qemu/cprhold_qemu.py --only pause
 # --bench N there (nested KVM, the heartbeat guest with its RAM on a
-# memfd).  Per kernel and transport it reports the median and the range of
+# memfd).  Per kernel and transport it reports the median and quartiles of
 #   qmp    old QEMU's STOP event to new QEMU's RESUME event (host clock)
 #   beat   the gap between the guest's heartbeat lines, as the host saw it
 #   tsc    the guest's own largest TSC gap (QEMU restores the TSC, so this
 #          is the pause the guest can measure by itself)
 # Results: bench/results/qemu_pause.{json,txt,dat} and, with gnuplot,
-# qemu_pause.png.
+# qemu_pause.png.  The last lines give the ratio of cprhold (beside) to
+# stock cpr-transfer per kernel against the target (<= 1.0x).
 #
-# Usage: bench/qemu_pause.sh [-n REPS] [-k RELEASE]...   (default: 5 reps,
+# Usage: bench/qemu_pause.sh [-n REPS] [-k RELEASE]...   (default: 7 reps,
 #        the kernels of scripts/setup's matrix)
 # Environment: CPRHOLD_CACHE, VM_TIMEOUT.
 
@@ -24,7 +27,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CPRHOLD_CACHE:-${HOME:-/root}/.cache/cprhold}
 RES=$REPO/bench/results
-REPS=5
+REPS=7
 KERNELS=()
 
 while getopts n:k:h opt; do
@@ -66,29 +69,53 @@ import json, os, statistics, sys
 
 res, base, kernels = sys.argv[1], sys.argv[2], sys.argv[3:]
 all_runs = {}
-lines = ["guest pause in ms: median [min-max] over the runs",
-         "%-24s %-28s %-22s %-22s %-22s" % ("kernel", "transport", "qmp STOP->RESUME",
+def quart(v):
+    v = sorted(v)
+    if len(v) < 2:
+        return v[0], v[0], v[0]
+    q = statistics.quantiles(v, n=4, method="inclusive")
+    return q[0], statistics.median(v), q[2]
+
+lines = ["guest pause in ms: median [first-third quartile] (n runs)",
+         "%-24s %-26s %-26s %-26s %-26s" % ("kernel", "transport",
+                                           "qmp STOP->RESUME",
                                            "heartbeat gap", "guest TSC gap")]
-dat = ["# kernel transport qmp_median qmp_min qmp_max beat_median tsc_median"]
+dat = ["# kernel transport n qmp_q1 qmp_median qmp_q3 beat_median tsc_median"]
+ratios = []
 for k in kernels:
     with open(os.path.join(base, k, "qemu_pause.json")) as f:
         r = json.load(f)
     all_runs[k] = r
+    med_of = {}
     for name, runs in r.get("pause", {}).items():
         cols, med = [], {}
         for key in ("qmp_ms", "beat_gap_ms", "tsc_gap_ms"):
             v = [x[key] for x in runs if key in x]
             if v:
-                med[key] = statistics.median(v)
-                cols.append("%.1f [%.1f-%.1f]" % (med[key], min(v), max(v)))
+                q1, m, q3 = quart(v)
+                med[key] = m
+                cols.append("%.0f [%.0f-%.0f] (%d)" % (m, q1, q3, len(v)))
             else:
                 med[key] = float("nan")
                 cols.append("-")
-        lines.append("%-24s %-28s %-22s %-22s %-22s" % (k, name, *cols))
+        med_of[name] = med
+        lines.append("%-24s %-26s %-26s %-26s %-26s" % (k, name, *cols))
         v = [x["qmp_ms"] for x in runs]
-        dat.append("%s %s %.2f %.2f %.2f %.2f %.2f" % (
-            k, name, med["qmp_ms"], min(v), max(v), med["beat_gap_ms"],
+        q1, m, q3 = quart(v)
+        dat.append("%s %s %d %.2f %.2f %.2f %.2f %.2f" % (
+            k, name, len(v), q1, m, q3, med["beat_gap_ms"],
             med["tsc_gap_ms"]))
+    base_m = med_of.get("cpr-transfer-unix", {})
+    ours = med_of.get("cprhold-prestarted", {})
+    for key, what in (("qmp_ms", "QMP STOP->RESUME"),
+                      ("tsc_gap_ms", "guest TSC gap")):
+        if base_m.get(key) and ours.get(key):
+            ratio = ours[key] / base_m[key]
+            ratios.append("%-24s cprhold (beside) / cpr-transfer, %-17s "
+                          "%.2fx  target <= 1.0x: %s" % (
+                              k, what + ":", ratio,
+                              "met" if ratio <= 1.0 else "MISSED"))
+lines += [""] + ratios
 with open(os.path.join(res, "qemu_pause.json"), "w") as f:
     json.dump(all_runs, f, indent=1)
 with open(os.path.join(res, "qemu_pause.txt"), "w") as f:
@@ -102,14 +129,14 @@ if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF
 set terminal pngcairo size 900,480
 set output "$RES/qemu_pause.png"
-set title "QEMU live update: guest pause (QMP STOP to RESUME, median, min-max)"
+set title "QEMU live update: guest pause (QMP STOP to RESUME, median, quartiles)"
 set ylabel "ms"
 set style data histogram
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.6 border -1
 set xtics rotate by -20
 set key off
-plot "$RES/qemu_pause.dat" using 3:4:5:xtic(sprintf("%s\n%s", strcol(2), substr(strcol(1), 1, 6)))
+plot "$RES/qemu_pause.dat" using 5:4:6:xtic(sprintf("%s\n%s", strcol(2), substr(strcol(1), 1, 6)))
 EOF
 	echo "qemu_pause: plot in bench/results/qemu_pause.png" >&2
 fi

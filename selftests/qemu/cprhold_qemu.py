@@ -47,6 +47,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+CTL = os.path.join(REPO, "userspace", "cprholdctl", "cprholdctl")
 
 TAP_N = 0
 FAILED = 0
@@ -356,12 +357,31 @@ class Tester:
         return old
 
     @staticmethod
-    def cprhold_uri(session, secret_file):
-        return "cprhold:%s,secret-file=%s" % (session, secret_file)
+    def cprhold_uri(session, secret_file, wait=None):
+        uri = "cprhold:%s,secret-file=%s" % (session, secret_file)
+        return uri + (",wait=" + wait if wait else "")
+
+    @staticmethod
+    def sessions_left(sess):
+        """Sessions of this scenario still in the kernel (cprholdctl)."""
+        r = subprocess.run([CTL, "list", "-j"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise TestError("cprholdctl list: " + r.stderr)
+        return [s["name"] for s in json.loads(r.stdout or "[]")
+                if s["name"] in (sess, sess + ".cpr")]
+
+    def beating(self, q, secs=0.5):
+        """Does the guest run in @q: do its heartbeats go on?"""
+        last = q.last_count()
+        q.wait_beats(2, timeout=30, after=last)
+        return True
 
     def measure(self, old, new, stop, resume, hz, old_last):
         """Pause figures of one handover, in milliseconds."""
         res = {"qmp_ms": (resume["_t"] - stop["_t"]) * 1e3}
+        # The TSC rate from all of old QEMU's beats if the start gave none
+        hz = hz or self.tsc_hz(old)
         after = [h for h in new.heartbeats() if h[1] > old_last]
         if after:
             first = after[0]
@@ -452,7 +472,7 @@ class Tester:
         old = self.start_guest("old-a", container="a")
         hz = self.tsc_hz(old)
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, sec_a))
+        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, sec_a, "off"))
         st = old.qmp.wait_migration()
         if st["status"] != "completed":
             raise TestError("cprhold migration %s: %s"
@@ -492,6 +512,99 @@ class Tester:
         out["new_status"] = new.qmp.cmd("query-status")["status"]
         new.qmp.cmd("quit")
         new.wait_exit()
+        out["left"] = self.sessions_left(sess)
+        return out
+
+    # -- new QEMU dies before it is ready: the guest never stops --
+    def run_die_before_ready(self):
+        sess = self.session("dbr")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret)
+        out = {}
+        old = self.start_guest("old-dbr")
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        # new QEMU takes the CPR state, then waits for migrate-incoming:
+        # it is not ready, and is killed there.
+        cpr = {"channel-type": "cpr", "addr": {
+            "transport": "cprhold", "name": sess + ".cpr",
+            "secret-file": secret}}
+        new = self.new_qemu("new-dbr", ["-incoming", "defer",
+                                        "-incoming", json.dumps(cpr)])
+        new.connect()
+        out["new_status"] = new.qmp.cmd("query-status")["status"]
+        out["old_state"] = old.qmp.cmd("query-migrate").get("status")
+        os.kill(new.qemu_pid(), signal.SIGKILL)
+        new.wait_exit()
+        out["running_after_kill"] = self.beating(old)
+        out["old_run_status"] = old.qmp.cmd("query-status")["status"]
+        # Another new QEMU takes over from there
+        new2 = self.new_qemu("new-dbr2", ["-incoming", uri], qmp_wait=True)
+        new2.connect()
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        new2.qmp.wait_event("RESUME")
+        last = old.settle()
+        beats = new2.wait_beats(3, after=last)
+        out["new2_counts"] = [b[1] for b in beats]
+        out["old_last"] = last
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        new2.qmp.cmd("quit")
+        new2.wait_exit()
+        out["left"] = self.sessions_left(sess)
+        return out
+
+    # -- the CPR session is destroyed from outside while old QEMU waits --
+    def run_cpr_destroyed(self):
+        sess = self.session("dst")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        out = {}
+        old = self.start_guest("old-dst")
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret))
+        out["before"] = self.sessions_left(sess)
+        r = subprocess.run([CTL, "destroy", sess + ".cpr"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        out["destroy_rc"] = r.returncode
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        out["error"] = st.get("error-desc", "")
+        out["running"] = self.beating(old)
+        out["run_status"] = old.qmp.cmd("query-status")["status"]
+        out["secret_removed"] = not os.path.exists(secret)
+        out["left"] = self.sessions_left(sess)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        return out
+
+    # -- a guest with a VFIO device: cpr-transfer is refused --
+    def run_vfio_blocked(self):
+        drv = "/sys/bus/pci/drivers/vfio-pci"
+        devs = [d for d in os.listdir(drv) if re.match(r"[0-9a-f]{4}:", d)] \
+            if os.path.isdir(drv) else []
+        if not devs:
+            raise TestError("no device bound to vfio-pci in the test VM")
+        sess = self.session("vfio")
+        secret = os.path.join(self.work, sess + ".secret")
+        q = self.new_qemu("old-vfio", ["-device",
+                                       "vfio-pci,host=%s" % devs[0]])
+        q.connect()
+        q.wait_beats(2)
+        q.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        r = q.qmp.cmd_raw("migrate", uri=self.cprhold_uri(sess, secret))
+        out = {"error": r.get("error", {}).get("desc", "")}
+        if not out["error"]:
+            out["error"] = q.qmp.wait_migration().get("error-desc", "")
+        out["running"] = self.beating(q)
+        out["left"] = self.sessions_left(sess)
+        q.qmp.cmd("quit")
+        q.wait_exit()
         return out
 
     # -- rollback: new QEMU claims and dies; old QEMU takes the guest back --
@@ -504,7 +617,7 @@ class Tester:
         out = {}
         old = self.start_guest("old-rb", container="a")
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
+        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret, "off"))
         st = old.qmp.wait_migration()
         if st["status"] != "completed":
             raise TestError("cprhold migration %s: %s"
@@ -513,7 +626,8 @@ class Tester:
         # new QEMU claims the session and loads the CPR state at startup,
         # then waits for migrate-incoming: killed there, mid-way.
         cpr = {"channel-type": "cpr", "addr": {
-            "transport": "cprhold", "name": sess, "secret-file": secret}}
+            "transport": "cprhold", "name": sess + ".cpr",
+            "secret-file": secret}}
         new = self.new_qemu("new-rb", ["-incoming", "defer",
                                        "-incoming", json.dumps(cpr)],
                             container="b")
@@ -521,16 +635,21 @@ class Tester:
         out["new_status"] = new.qmp.cmd("query-status")["status"]
         kept = os.path.join(self.work, "b", sess + ".secret")
         shutil.copyfile(secret, kept)
-        r = old.qmp.cmd_raw("cont")
-        out["cont_while_claimed"] = r.get("error", {}).get("desc", "accepted")
-        os.kill(new.qemu_pid(), signal.SIGKILL)
-        new.wait_exit()
+        # It holds the CPR state but not the guest: old QEMU may resume,
+        # and then new QEMU can never take the guest.
         time.sleep(0.2)
         out["still_paused"] = old.last_count() == old_last
-        old.qmp.cmd("cont")
+        r = old.qmp.cmd_raw("cont")
+        out["cont_while_cpr_claimed"] = r.get("error", {}).get("desc",
+                                                              "accepted")
         old.qmp.wait_event("RESUME")
         beats = old.wait_beats(3, after=old_last)
         out["old_counts"] = [b[1] for b in beats]
+        r = new.qmp.cmd_raw("migrate-incoming",
+                            uri=self.cprhold_uri(sess, secret))
+        out["new_err"] = r.get("error", {}).get("desc", "accepted")
+        out["new_status_after"] = new.qmp.cmd("query-status")["status"]
+        new.kill()
         # The session is gone: a late new QEMU cannot claim it any more
         out["secret_removed"] = not os.path.exists(secret)
         late = self.new_qemu("new-late", ["-incoming",
@@ -544,6 +663,7 @@ class Tester:
         late.kill()
         old.qmp.cmd("quit")
         old.wait_exit()
+        out["left"] = self.sessions_left(sess)
         return out
 
 
@@ -568,7 +688,8 @@ def main():
     ap.add_argument("--bench", type=int, default=0,
                     help="repetitions of each pause measurement")
     ap.add_argument("--json", help="write the measurements here")
-    ap.add_argument("--only", default="handover,secret,rollback,pause")
+    ap.add_argument("--only",
+                    default="handover,secret,rollback,failures,pause")
     opts = ap.parse_args()
     only = set(opts.only.split(","))
 
@@ -613,7 +734,8 @@ def main():
                 # count may be skipped, but the guest must not restart.
                 tap(counts and 1 <= counts[0] - r["old_last"] <= 2 and
                     counts == sorted(counts) and
-                    r.get("new_status") == "running",
+                    r.get("new_status") == "running" and
+                    r.get("left") == [],
                     "handover: new QEMU in container B, started afterwards, "
                     "claimed; the guest counts on from %s (%s)"
                     % (r["old_last"], counts[:3]),
@@ -627,28 +749,72 @@ def main():
             try:
                 r = t.run_rollback()
                 results["rollback"] = r
-                tap(r["new_status"] == "inmigrate" and
-                    "claimed by another QEMU" in r["cont_while_claimed"],
-                    "rollback: old QEMU refuses to resume while a new QEMU "
-                    "holds the claim", r["cont_while_claimed"])
-                tap(r["still_paused"] and r["old_counts"] and
-                    r["old_counts"][0] > 0,
-                    "rollback: new QEMU killed mid-way; old QEMU takes the "
-                    "session back and the guest counts on (%s)"
-                    % r["old_counts"][:3])
+                tap(r["new_status"] == "inmigrate" and r["still_paused"] and
+                    r["cont_while_cpr_claimed"] == "accepted" and
+                    r["old_counts"] and r["old_counts"][0] > 0,
+                    "rollback: old QEMU exited-first style (wait=off) "
+                    "resumes with 'cont' while a new QEMU holds only the "
+                    "CPR state; the guest counts on (%s)"
+                    % r["old_counts"][:3], r["cont_while_cpr_claimed"])
+                tap("ended before this QEMU was ready" in r["new_err"] and
+                    r["new_status_after"] != "running",
+                    "rollback: that new QEMU is then refused the guest: "
+                    "old QEMU took it back", r["new_err"])
                 tap(r["secret_removed"] and r["late_rc"] not in (0, None) and
                     "no such session" in r["late_err"].lower(),
                     "rollback: the session is gone; a late new QEMU cannot "
                     "claim it", "secret file removed: %s, exit %s: %s"
                     % (r["secret_removed"], r["late_rc"], r["late_err"]))
+                tap(r["left"] == [], "rollback: no session is left behind",
+                    r["left"])
             except Exception as e:
                 t.dump()
                 tap(False, "rollback: old QEMU resumes after the new one is "
                     "killed mid-way", e)
+        if "failures" in only:
+            try:
+                r = t.run_die_before_ready()
+                tap(r["new_status"] == "inmigrate" and
+                    r["old_state"] == "setup" and r["running_after_kill"] and
+                    r["old_run_status"] == "running",
+                    "ready: new QEMU killed after it took the CPR state but "
+                    "before it was ready; the guest never stopped",
+                    str(r))
+                c = r.get("new2_counts", [])
+                tap(r["migration"] == "completed" and c and
+                    1 <= c[0] - r["old_last"] <= 2 and r["left"] == [],
+                    "ready: a second new QEMU then takes the guest over, "
+                    "no session left (%s)" % c[:3], str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "ready: new QEMU dies before it is ready", e)
+            try:
+                r = t.run_cpr_destroyed()
+                tap(r["destroy_rc"] == 0 and r["migration"] == "failed" and
+                    "no new QEMU is ready" in r["error"] and r["running"] and
+                    r["run_status"] == "running" and r["secret_removed"] and
+                    r["left"] == [] and len(r["before"]) == 2,
+                    "destroyed: the CPR session destroyed from outside fails "
+                    "the migration; the guest runs on, no session left",
+                    str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "destroyed: CPR session destroyed from outside", e)
+            try:
+                r = t.run_vfio_blocked()
+                tap("VFIO devices do not support migration mode "
+                    "cpr-transfer" in r["error"] and r["running"] and
+                    r["left"] == [],
+                    "vfio: cpr-transfer of a guest with vfio-pci is refused; "
+                    "the guest runs on", str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "vfio: cpr-transfer with vfio-pci is refused", e)
         if "pause" in only:
             reps = max(opts.bench, 1)
             runs = {"cpr-transfer-unix": t.run_cpr_transfer,
-                    "cprhold-prestarted": t.run_cprhold_prestarted}
+                    "cprhold-prestarted": t.run_cprhold_prestarted,
+                    "cprhold-old-exits-first": t.run_cprhold_handover}
             pause = {}
             for name, fn in runs.items():
                 pause[name] = []
