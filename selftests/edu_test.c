@@ -137,7 +137,7 @@ FIXTURE_SETUP(edu)
 {
 	edu_init(&self->e);
 	if (!have_edu())
-		SKIP(__ABORT_TEST(), "CPRHOLD_EDU/CPRHOLD_VFIO_GROUP not set");
+		SKIP(return, "CPRHOLD_EDU/CPRHOLD_VFIO_GROUP not set");
 	ASSERT_EQ(0, edu_open(&self->e, NULL, -1, EDU_DEFAULT_IOVA,
 			      EDU_DEFAULT_DMA_SIZE));
 }
@@ -756,7 +756,7 @@ static void successor(struct __test_metadata *_metadata, int sock, int go)
 	if (reserve != MAP_FAILED)
 		munmap(reserve, h.size);
 	fflush(stdout);
-	_exit(_metadata->failed ? 1 : 0);
+	_exit(TEST_FAILED() ? 1 : 0);
 }
 
 static void wait_child(struct __test_metadata *_metadata, pid_t pid,
@@ -827,7 +827,7 @@ TEST_TIMEOUT(successor_after_owner_exit, 90)
 		close(go[1]);
 		owner_handover(_metadata, sv[0], seed);
 		fflush(stdout);
-		_exit(_metadata->failed ? 1 : 0);
+		_exit(TEST_FAILED() ? 1 : 0);
 	}
 	close(sv[0]);
 	wait_child(_metadata, opid, "owner");

@@ -584,7 +584,7 @@ static int ct_owner(void *arg)
 	EXPECT_EQ(0, count_maps("edu-dma"));
 	shm->owner_done = 1;
 	fflush(stdout);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /* ---- the new VMM, in container B ---- */
@@ -825,7 +825,7 @@ static int ct_successor(void *arg)
 	ASSERT_EQ(0, edu_irq_ack(&s.e, EDU_IRQ_FACT));
 
 	succ_end(_metadata, &s);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /*
@@ -895,7 +895,7 @@ static int ct_forgetful(void *arg)
 	roundtrip(_metadata, &s.e, s.nw, 16384, 24576, 0, USABLE,
 		  shm->seed + 5, true);
 	TH_LOG("forgetful: DMA in both directions with the vaddr invalid: "
-	       "%s, %llu ms", _metadata->failed ? "FAILED" : "completed",
+	       "%s, %llu ms", TEST_FAILED() ? "FAILED" : "completed",
 	       (unsigned long long)(ms_now() - t0));
 
 	/* Cannot hand over again the same way: it is invalid already. */
@@ -987,7 +987,7 @@ static int ct_forgetful(void *arg)
 	}
 
 	succ_end(_metadata, &s);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /*
@@ -1007,7 +1007,7 @@ static int ct_forgetful_exit(void *arg)
 		  shm->seed + 9, true);
 	EXPECT_EQ(0L, vm_locked_kb());
 	succ_end(_metadata, &s);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /*
@@ -1076,7 +1076,7 @@ static int ct_memlock(void *arg)
 		  shm->seed + 8, true);
 
 	succ_end(_metadata, &s);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /* A third container that wants the parked group. */
@@ -1105,7 +1105,7 @@ static int ct_intruder(void *arg)
 	if (fd >= 0)
 		close(fd);
 	fflush(stdout);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /* The successor of an owner that did not invalidate the vaddr. */
@@ -1136,7 +1136,7 @@ static int ct_late_invalidate(void *arg)
 	roundtrip(_metadata, &s.e, s.nw, 16384, 24576, 0, USABLE,
 		  shm->seed + 11, true);
 	succ_end(_metadata, &s);
-	return _metadata->failed ? 1 : 0;
+	return TEST_FAILED() ? 1 : 0;
 }
 
 /* ---- the test, on the host side ---- */
@@ -1159,7 +1159,7 @@ FIXTURE_SETUP(vh)
 	g_md = _metadata;
 	self->ctl = -1;
 	if (!have_edu())
-		SKIP(__ABORT_TEST(), "CPRHOLD_EDU/CPRHOLD_VFIO_GROUP not set");
+		SKIP(return, "CPRHOLD_EDU/CPRHOLD_VFIO_GROUP not set");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, (void *)shm);
@@ -1216,7 +1216,7 @@ static int run_ct(const struct ct_opts *o, int (*fn)(void *))
 
 /* Run container A and check, from outside, the state of the gap. */
 static void run_owner(struct __test_metadata *_metadata,
-		      struct _fixture_vh *self)
+		      FIXTURE_DATA(vh) *self)
 {
 	struct cprhold_session_info info;
 	uint64_t reaped;
@@ -1259,7 +1259,7 @@ static void run_owner(struct __test_metadata *_metadata,
 
 /* After the successor: nothing held, nothing leaked. */
 static void check_released(struct __test_metadata *_metadata,
-			   struct _fixture_vh *self)
+			   FIXTURE_DATA(vh) *self)
 {
 	struct cprhold_session_info info;
 	uint64_t t0 = ms_now();
