@@ -101,6 +101,7 @@ struct cprhold_session {
 	kuid_t owner;			/* creator's effective uid */
 	struct pid *creator;
 	struct user_namespace *userns;	/* CPRHOLD_CREATE_USERNS */
+	struct user_namespace *creator_ns; /* the creator's, for the limits */
 	u64 created_ns;
 	bool announced;			/* CPRHOLD_EVENT_CREATED was sent */
 

@@ -25,7 +25,7 @@
 unsigned int cprhold_max_sessions_per_user = 64;
 module_param_named(max_sessions_per_user, cprhold_max_sessions_per_user, uint, 0644);
 MODULE_PARM_DESC(max_sessions_per_user,
-		 "Sessions one user (effective uid) may own at a time (default 64)");
+		 "Sessions one user may own at a time, its containers' included (default 64)");
 
 unsigned int cprhold_max_entries_per_session = 4096;
 module_param_named(max_entries_per_session, cprhold_max_entries_per_session, uint, 0644);
@@ -35,7 +35,7 @@ MODULE_PARM_DESC(max_entries_per_session,
 unsigned int cprhold_max_entries_per_user = 16384;
 module_param_named(max_entries_per_user, cprhold_max_entries_per_user, uint, 0644);
 MODULE_PARM_DESC(max_entries_per_user,
-		 "Entries the sessions of one user (effective uid) may hold together (default 16384)");
+		 "Entries the sessions of one user, its containers' included, may hold together (default 16384)");
 
 unsigned int cprhold_max_entries_total = 65536;
 module_param_named(max_entries_total, cprhold_max_entries_total, uint, 0644);

@@ -127,6 +127,8 @@ static void cprhold_session_release(struct kref *ref)
 	put_pid(s->claimer);
 	if (s->userns)
 		put_user_ns(s->userns);
+	if (s->creator_ns)
+		put_user_ns(s->creator_ns);
 	mutex_destroy(&s->lock);
 	atomic_dec(&cprhold_nr_session_objs);
 	/* Name lookups may still be looking at it: free after a grace period. */
@@ -446,15 +448,56 @@ static struct user_namespace *cprhold_userns_from_fd(int fd)
 	return ns;
 }
 
-static unsigned int cprhold_user_sessions(kuid_t uid)
+/*
+ * The users a session counts against, for the per-user limits: its owner
+ * (the creator's effective uid) and the owner of every user namespace
+ * between the creator's and the initial one, as the kernel's ucounts
+ * charge inotify instances or POSIX message queues.  So a container
+ * cannot pass the limits of the user that created it by spreading its
+ * sessions over the subordinate uids it maps.
+ */
+static bool cprhold_counts_against(const struct cprhold_session *s, kuid_t uid)
 {
-	struct cprhold_session *s;
-	unsigned int n = 0;
+	const struct user_namespace *ns;
+
+	if (uid_eq(s->owner, uid))
+		return true;
+	for (ns = s->creator_ns; ns && ns != &init_user_ns; ns = ns->parent)
+		if (uid_eq(ns->owner, uid))
+			return true;
+	return false;
+}
+
+/*
+ * Is @s, with @sessions more sessions and @entries more entries, within
+ * the per-user limits of every user it counts against?
+ */
+static bool cprhold_within_user_limits(const struct cprhold_session *s,
+				       unsigned int sessions, u64 entries)
+{
+	const struct user_namespace *ns = s->creator_ns;
+	kuid_t uid = s->owner;
 
 	lockdep_assert_held(&cprhold_table_lock);
-	list_for_each_entry(s, &cprhold_sessions, lnode)
-		n += uid_eq(s->owner, uid);
-	return n;
+	for (;;) {
+		struct cprhold_session *other;
+		unsigned int n = sessions;
+		u64 e = entries;
+
+		list_for_each_entry(other, &cprhold_sessions, lnode) {
+			if (cprhold_counts_against(other, uid)) {
+				n++;
+				e += READ_ONCE(other->nr_items);
+			}
+		}
+		if ((sessions && n > READ_ONCE(cprhold_max_sessions_per_user)) ||
+		    (entries && e > READ_ONCE(cprhold_max_entries_per_user)))
+			return false;
+		if (!ns || ns == &init_user_ns)
+			return true;
+		uid = ns->owner;
+		ns = ns->parent;
+	}
 }
 
 /*
@@ -465,16 +508,11 @@ static unsigned int cprhold_user_sessions(kuid_t uid)
  */
 int cprhold_commit_items(struct cprhold_session *s, struct rb_root *batch, u32 count)
 {
-	struct cprhold_session *other;
 	struct cprhold_item *it, *tmp;
-	u64 user = count;
 
 	lockdep_assert_held(&s->lock);
 	mutex_lock(&cprhold_table_lock);
-	list_for_each_entry(other, &cprhold_sessions, lnode)
-		if (uid_eq(other->owner, s->owner))
-			user += READ_ONCE(other->nr_items);
-	if (user > READ_ONCE(cprhold_max_entries_per_user)) {
+	if (!cprhold_within_user_limits(s, 0, count)) {
 		mutex_unlock(&cprhold_table_lock);
 		return -ENOSPC;
 	}
@@ -510,7 +548,7 @@ static int cprhold_table_insert(struct cprhold_session *s)
 			goto out;
 		}
 	}
-	if (cprhold_user_sessions(s->owner) >= READ_ONCE(cprhold_max_sessions_per_user)) {
+	if (!cprhold_within_user_limits(s, 1, 0)) {
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -570,6 +608,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 	s->owner = current_euid();
 	s->creator = get_task_pid(current, PIDTYPE_TGID);
 	s->userns = userns;
+	s->creator_ns = get_user_ns(current_user_ns());
 	s->created_ns = ktime_get_real_ns();
 	s->state = CPRHOLD_STATE_OPEN;
 	atomic_inc(&cprhold_nr_session_objs);

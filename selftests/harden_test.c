@@ -6,6 +6,7 @@
  */
 #include <linux/io_uring.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -532,6 +533,148 @@ TEST(creator_fd_in_a_child_keeps_the_session)
 	EXPECT_EQ(CPRHOLD_STATE_OPEN, ch_state(st));
 	close(st);
 	EXPECT_ERRNO(ENOENT, ch_destroy(ctl, name));
+	close(ctl);
+}
+
+/* ---- a container's uids count against the user that created it -------- */
+
+#define CT_OWNER 65534		/* owns the container's user namespace */
+#define CT_BASE 300000		/* its uids 0-15 are these kuids */
+#define CT_MEMBERS 5
+
+/*
+ * In the container, as its uid @uid: create session @name, park
+ * @nr_park entries and seal it (so that it outlives the process).
+ * Writes to @out: 0 all done, 1 CREATE failed with ENOSPC, 2 PARK failed
+ * with ENOSPC, 9 anything else.
+ */
+static void ct_member(int ctl, const char *name, uid_t uid, int nr_park,
+		      int out)
+{
+	struct cprhold_entry e[2];
+	int sfd, efd = eventfd(0, EFD_CLOEXEC);
+	char res = 9;
+
+	if (efd < 0 || setresuid(uid, uid, uid))
+		goto out;
+	sfd = ch_create(ctl, name, NULL);
+	if (sfd < 0) {
+		res = errno == ENOSPC ? 1 : 9;
+		goto out;
+	}
+	ch_entry(&e[0], efd, 1, NULL);
+	ch_entry(&e[1], efd, 2, NULL);
+	if (nr_park && ch_park(sfd, e, nr_park)) {
+		res = errno == ENOSPC ? 2 : 9;
+		goto out;
+	}
+	res = ch_seal(sfd) ? 9 : 0;
+out:
+	_exit(write(out, &res, 1) == 1 ? 0 : 1);
+}
+
+/* As @uid (no container): create session @name and park @nr_park entries */
+static int as_user(int ctl, const char *name, uid_t uid, int nr_park)
+{
+	struct cprhold_entry e[2];
+	int status, sfd, efd;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		efd = eventfd(0, EFD_CLOEXEC);
+		if (efd < 0 || setresuid(uid, uid, uid))
+			_exit(9);
+		sfd = ch_create(ctl, name, NULL);
+		if (sfd < 0)
+			_exit(errno == ENOSPC ? 1 : 9);
+		ch_entry(&e[0], efd, 1, NULL);
+		ch_entry(&e[1], efd, 2, NULL);
+		_exit(nr_park && ch_park(sfd, e, nr_park) ?
+		      (errno == ENOSPC ? 2 : 9) : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST(container_uids_count_against_their_creator)
+{
+	/* Entries each member parks, and what it must get (see ct_member) */
+	static const int nr_park[CT_MEMBERS] = { 2, 2, 1, 0, 0 };
+	static const char want[CT_MEMBERS] = { 0, 0, 2, 0, 1 };
+	long old_s = ch_get_param("max_sessions_per_user");
+	long old_e = ch_get_param("max_entries_per_user");
+	int ctl = ch_open(), ready[2], mapped[2], res[2], status, fd, n, i;
+	char names[CT_MEMBERS + 1][CPRHOLD_NAME_MAX], map[64], path[64];
+	char got[CT_MEMBERS];
+	pid_t pid;
+
+	ASSERT_GE(ctl, 0);
+	ASSERT_GT(old_s, 0);
+	ASSERT_GT(old_e, 0);
+	for (i = 0; i <= CT_MEMBERS; i++)
+		ch_name(names[i], sizeof(names[i]), "ct");
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(mapped));
+	ASSERT_EQ(0, pipe(res));
+	/* Three sessions and four entries per user, its containers' included */
+	ASSERT_EQ(0, ch_set_param("max_sessions_per_user", 3));
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", 4));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char c = 0;
+
+		/* A user namespace of CT_OWNER's, as a rootless runtime makes */
+		if (setresuid(CT_OWNER, CT_OWNER, CT_OWNER) ||
+		    unshare(CLONE_NEWUSER) || write(ready[1], &c, 1) != 1 ||
+		    read(mapped[0], &c, 1) != 1)
+			_exit(1);
+		/* Its uids 0, 1, 2, ... one after the other */
+		for (i = 0; i < CT_MEMBERS; i++) {
+			pid_t m = fork();
+
+			if (m == 0)
+				ct_member(ctl, names[i], i, nr_park[i], res[1]);
+			if (m < 0 || waitpid(m, &status, 0) != m || status)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	/* The container's uids 0-15 are kuids CT_BASE to CT_BASE + 15 */
+	ASSERT_EQ(1, read(ready[0], map, 1));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	n = snprintf(map, sizeof(map), "0 %d 16\n", CT_BASE);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(n, write(fd, map, n));
+	close(fd);
+	ASSERT_EQ(1, write(mapped[1], "m", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(CT_MEMBERS, read(res[0], got, sizeof(got)));
+	/*
+	 * uids 0 and 1 park 4 entries in 2 sessions; uid 2's entry would be
+	 * the fifth; uid 3 seals a third session; uid 4 gets no fourth.
+	 * Each kuid had a room of its own before, and all got everything.
+	 */
+	for (i = 0; i < CT_MEMBERS; i++) {
+		if (got[i] != want[i]) {
+			TH_LOG("container uid %d: got %d, expected %d", i,
+			       got[i], want[i]);
+			_metadata->exit_code = KSFT_FAIL;
+		}
+	}
+	/* The container's owner itself has no session left either */
+	EXPECT_EQ(1, as_user(ctl, names[CT_MEMBERS], CT_OWNER, 1));
+	/* Another user keeps its whole room */
+	EXPECT_EQ(0, as_user(ctl, names[CT_MEMBERS], CT_OWNER - 1, 2));
+
+	for (i = 0; i <= CT_MEMBERS; i++)
+		ch_destroy(ctl, names[i]);
+	ASSERT_EQ(0, ch_set_param("max_sessions_per_user", old_s));
+	ASSERT_EQ(0, ch_set_param("max_entries_per_user", old_e));
 	close(ctl);
 }
 
