@@ -277,6 +277,19 @@ scenario_chain() {
 		eval '[ "$vms1" = "$vms0" ] && [ "$shm1" -lt $((shm0 + 1024)) ]'
 }
 
+# A successor whose predecessor never hands over gives up, with a message,
+# instead of waiting for ever (a test harness must see a failure, not a hang).
+scenario_waittmo() {
+	local r t0=$SECONDS
+	vmm waittmo.log -n ctB -- --handover-in t-never \
+		--secret-file /shared/t-never.secret --wait-timeout 2 --run 1
+	r=$?
+	dump waittmo.log
+	ok_if "wait-timeout: a successor whose secret never appears gives up (exit $r after $((SECONDS - t0)) s)" \
+		eval '[ $r != 0 ] && [ $((SECONDS - t0)) -lt 30 ] &&
+		      has waittmo.log "t-never.secret did not appear within 2 s"'
+}
+
 # ---- main ----------------------------------------------------------------
 
 echo "TAP version 13"
@@ -298,7 +311,7 @@ rm -rf "$LOGS" "$SH"
 mkdir -p "$LOGS" "$SH"
 chmod 1777 "$SH"
 
-scenarios=${*:-adopt recreate ebusy enoent enxio mode chain}
+scenarios=${*:-adopt recreate ebusy enoent enxio mode chain waittmo}
 for s in $scenarios; do
 	echo "# ---- $s"
 	"scenario_$s"

@@ -1313,6 +1313,7 @@ int vmm_wait_vcpus_running(struct vmm *vm, uint64_t *last_run_ns)
 int wait_for_file(struct vmm *vm, const char *path, int *ifd_out)
 {
 	char dir[VMM_PATH_MAX], *slash;
+	uint64_t deadline;
 	int ifd, r = -1;
 
 	/* watch the directory: the file appears there by rename() */
@@ -1331,6 +1332,8 @@ int wait_for_file(struct vmm *vm, const char *path, int *ifd_out)
 		goto out;
 	}
 	vmm_info(vm, "waiting for %s", path);
+	deadline = vm->opts->wait_timeout_s ?
+		now_ns() + vm->opts->wait_timeout_s * 1000000000ULL : 0;
 	while (access(path, F_OK) != 0) {
 		struct pollfd pfd[2] = {
 			{ .fd = ifd, .events = POLLIN },
@@ -1344,6 +1347,11 @@ int wait_for_file(struct vmm *vm, const char *path, int *ifd_out)
 		}
 		if (pfd[1].revents & POLLIN) {
 			vmm_err("interrupted while waiting for %s", path);
+			goto out;
+		}
+		if (deadline && now_ns() > deadline) {
+			vmm_err("%s did not appear within %u s (--wait-timeout)",
+				path, vm->opts->wait_timeout_s);
 			goto out;
 		}
 		if ((pfd[0].revents & POLLIN) && read(ifd, buf, sizeof(buf)) < 0 &&
@@ -1547,6 +1555,8 @@ static void usage(FILE *out)
 "  --kick-in-gap         signal the kick eventfd once while the VM is stopped\n"
 "  --handover-in NAME    take over the VM parked in session NAME and resume it\n"
 "  --secret-file FILE    its secret; waits for FILE to appear\n"
+"  --wait-timeout SECS   give up waiting for a file (--secret-file, --hold-until,\n"
+"                        --wait) after SECS seconds (default 120; 0: never)\n"
 "  --recreate            hand over by recreating the VM from its saved KVM state\n"
 "                        (new VM and vCPUs, as QEMU's CPR modes) instead of\n"
 "                        adopting it; both sides must agree\n"
@@ -1599,7 +1609,7 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 	       O_PIT, O_DUMP, O_RESTORE, O_WAIT, O_TSC, O_NODRAIN, O_SHOW, O_LOG,
 	       O_TS, O_CHECK, O_QUIET, O_HELP, O_NOVERIFY, O_IDLE, O_SAMEHVA,
 	       O_PREFAULT, O_HOUT, O_SOUT, O_TTL, O_KGAP, O_HIN, O_SFILE, O_RECREATE,
-	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT };
+	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT, O_WAITTMO };
 	static const struct option lo[] = {
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -1637,6 +1647,7 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		{ "park-vcpus", required_argument, NULL, O_PARKV },
 		{ "fault-unmapped", no_argument, NULL, O_FUNMAP },
 		{ "expect-adopt-errno", required_argument, NULL, O_EXPECT },
+		{ "wait-timeout", required_argument, NULL, O_WAITTMO },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -1773,6 +1784,11 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		case O_HOLD:
 			o->hold_until = optarg;
 			break;
+		case O_WAITTMO:
+			if (parse_uint(optarg, 0, 86400, "--wait-timeout", &v))
+				return -1;
+			o->wait_timeout_s = v;
+			break;
 		case O_PARKV:
 			if (parse_uint(optarg, 0, VMM_MAX_VCPUS, "--park-vcpus", &v))
 				return -1;
@@ -1867,6 +1883,7 @@ int main(int argc, char **argv)
 		.kick_ms = 200,
 		.kick_gsi = 10,
 		.hb_ms = 1000,
+		.wait_timeout_s = 120,
 		.pit_hz = 20,
 		.park_vcpus = -1,
 	};

@@ -82,6 +82,7 @@ struct vmm_opts {
 	bool mem_split;
 	const char *mem_path;		/* NULL: memfd */
 	double run_secs;		/* <= 0: until SIGINT/SIGTERM */
+	unsigned int wait_timeout_s;	/* waiting for a file; 0: forever */
 	unsigned int kick_ms;		/* 0: no periodic kick */
 	unsigned int kick_gsi;
 	unsigned int hb_ms;
