@@ -64,13 +64,19 @@ demo:
 bench:
 	@scripts/bench
 
-# The module tree make install builds (if needed) and installs: this
-# checkout, or a copy already built for KREL (make check's build/kmod/<rel>).
+# The module tree make install installs: this checkout (built first, if
+# needed), or a tree already built for KREL elsewhere (make check's
+# build/kmod/<rel>), installed as it is, the way "make modules_install"
+# installs what "make modules" built.
 KMOD_TREE ?= $(CURDIR)
 
 install: userspace
 	@test -d "$(INSTALL_KDIR)" || { echo "no kernel headers at $(INSTALL_KDIR) (set KREL or INSTALL_KDIR)"; exit 1; }
+ifeq ($(abspath $(KMOD_TREE)),$(CURDIR))
 	$(MAKE) -C "$(INSTALL_KDIR)" M="$(KMOD_TREE)" modules
+else
+	@test -f "$(KMOD_TREE)/kmod/cprhold.ko" || { echo "KMOD_TREE=$(KMOD_TREE) holds no built kmod/cprhold.ko"; exit 1; }
+endif
 	$(MAKE) -C "$(INSTALL_KDIR)" M="$(KMOD_TREE)" INSTALL_MOD_DIR=updates \
 		INSTALL_MOD_PATH="$(DESTDIR)" modules_install
 	install -D -m 0644 uapi/linux/cprhold.h "$(DESTDIR)$(INCLUDEDIR)/linux/cprhold.h"
