@@ -15,10 +15,12 @@
  */
 #include <linux/falloc.h>
 #include <linux/kvm.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "lib/ch.h"
 #include "lib/container.h"
@@ -749,6 +751,145 @@ TEST_F_TIMEOUT(adopt, many_vcpus, 300)
 		_exit(ch_finish(cfd) ? 93 : 0);
 	}
 	ASSERT_EQ(0, wait_status(pid));
+}
+
+/*
+ * An adoption holds its session's lock while KVM takes every vCPU mutex
+ * and waits for an SRCU grace period.  Everybody else's LIST_SESSIONS,
+ * CREATE and DESTROY must not queue behind it: listings read each session
+ * under its info_lock only.  The adopter runs on CPU 0; a lister on CPU 1
+ * lists every session (the adopting one among them), creates and drops a
+ * session of its own, and counts the rounds that complete in the middle
+ * half of the adoption ioctl, against how many its own pace allows there.
+ * When LIST_SESSIONS took the session lock, none could.
+ */
+#define STALL_ROUNDS	4096
+#define STALL_TRIES	6
+
+struct stall {
+	volatile int adopting;		/* 1: the adopter is about to start */
+	volatile int adopted;		/* 1: its ioctl returned; 2: it failed */
+	uint64_t t0, t1;		/* the adoption ioctl, CLOCK_MONOTONIC ns */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int stall_adopter(struct stall *st)
+{
+	uint64_t tokens[MANY_VCPUS + 1];
+	int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd, i, ret;
+
+	if (pin_to(0))
+		return 89;
+	cfd = ch_claim(ctl, sh->name, sh->secret);
+	if (cfd < 0)
+		return 90;
+	tokens[0] = TOK_VM;
+	for (i = 0; i < MANY_VCPUS; i++)
+		tokens[1 + i] = TOK_VCPU0 + i;
+	st->adopting = 1;
+	usleep(2000);			/* the lister is in its loop */
+	st->t0 = mono_ns();
+	ret = ch_retrieve_ex(cfd, tokens, fds, MANY_VCPUS + 1, CPRHOLD_RETRIEVE_ADOPT_KVM);
+	st->t1 = mono_ns();
+	st->adopted = ret ? 2 : 1;
+	if (ret)
+		return 91;
+	return ch_finish(cfd) ? 92 : 0;
+}
+
+TEST_F_TIMEOUT(adopt, adoption_does_not_stall_listings, 300)
+{
+	struct stall *st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct cprhold_session_info infos[64];
+	uint64_t *done = calloc(STALL_ROUNDS, sizeof(*done));
+	unsigned int n, i, in_mid, try, seen = 0;
+	double room = 0;		/* rounds the lister's pace fits */
+	char scratch[CPRHOLD_NAME_MAX];
+	uint64_t w, lo, hi, pace;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, (void *)st);
+	ASSERT_NE(NULL, done);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	ASSERT_EQ(0, pin_to(1));
+
+	for (try = 0; try < STALL_TRIES; try++) {
+		memset(st, 0, sizeof(*st));
+		ch_name(sh->name, sizeof(sh->name), "stall");
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(creator_many());
+		ASSERT_EQ(0, wait_status(pid));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(stall_adopter(st));
+		while (!st->adopting)
+			usleep(100);
+		for (n = 0; !st->adopted && n < STALL_ROUNDS; n++) {
+			struct cprhold_list_sessions ls = {
+				.size = sizeof(ls), .count = 64,
+				.info_size = sizeof(infos[0]),
+				.sessions = (uintptr_t)infos,
+			};
+			int sfd;
+
+			ASSERT_EQ(0, ioctl(self->ctl, CPRHOLD_LIST_SESSIONS, &ls));
+			ch_name(scratch, sizeof(scratch), "other");
+			sfd = ch_create(self->ctl, scratch, NULL);
+			ASSERT_GE(sfd, 0);
+			close(sfd);		/* an OPEN session ends with it */
+			done[n] = mono_ns();
+		}
+		ASSERT_EQ(0, wait_status(pid));
+		ASSERT_EQ(1, st->adopted);
+		ch_destroy(self->ctl, sh->name);
+		/* The middle half: the session lock is held all through it. */
+		w = st->t1 - st->t0;
+		lo = st->t0 + w / 4;
+		hi = st->t1 - w / 4;
+		for (in_mid = 0, i = 0; i < n; i++)
+			in_mid += done[i] > lo && done[i] < hi;
+		/* The lister's pace before the adoption started. */
+		for (i = 0; i < n && done[i] < st->t0; i++)
+			;
+		pace = i > 1 ? (done[i - 1] - done[0]) / (i - 1) : 0;
+		if (pace)
+			room += (double)(hi - lo) / pace;
+		seen += in_mid;
+		TH_LOG("try %u: adoption %llu us, a round %llu us; %u rounds "
+		       "completed in its middle half", try,
+		       (unsigned long long)(w / 1000), (unsigned long long)(pace / 1000),
+		       in_mid);
+	}
+	TH_LOG("%u rounds completed inside adoptions, %.1f would fit", seen, room);
+	if (room < 6)
+		SKIP(goto out, "adoptions too short against a round: %.1f rounds fit", room);
+	/* Tolerate a lister preempted for part of the time, not a blocked one. */
+	EXPECT_GE(seen, (unsigned int)(room / 4));
+	EXPECT_GE(seen, 2);
+out:
+	free(done);
+	munmap(st, sizeof(*st));
 }
 
 /* /sys/module/NAME/refcnt, or -1 */

@@ -8,6 +8,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -664,6 +666,111 @@ TEST_F(nl, events_destroyed_expired_closed)
 	EXPECT_EQ(0, expect_events(self->s.fd, name, expired, 3, &reason));
 	EXPECT_EQ((uint32_t)CPRHOLD_END_EXPIRED, reason);
 	close(sfd);
+}
+
+/*
+ * A claim that races the seal.  The claimer is a SCHED_FIFO thread on the
+ * sealer's CPU that keeps trying to claim with short sleeps in between: a
+ * wake-up that lands while the sealer holds the session lock makes the
+ * claimer block on that lock, and the sealer's unlock then hands the CPU
+ * straight to the claimer.  Events sent after the unlock (the old code)
+ * came out as CLAIMED before SEALED; they must follow the states.
+ */
+struct race {
+	int ctl;
+	char name[CPRHOLD_NAME_MAX];
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+	int go;			/* eventfd: a new session to claim */
+	int done;		/* eventfd: claimed and finished, or failed */
+	int err;
+	unsigned int waits;	/* claims refused with EBUSY: the seal not yet done */
+};
+
+static void *race_claimer(void *arg)
+{
+	struct race *r = arg;
+	uint64_t v;
+
+	for (;;) {
+		struct timespec ts = { 0, 0 };
+		int cfd;
+
+		if (read(r->go, &v, sizeof(v)) != sizeof(v) || v == 2)
+			return NULL;
+		for (;;) {
+			cfd = ch_claim(r->ctl, r->name, r->secret);
+			if (cfd >= 0 || errno != EBUSY)
+				break;
+			r->waits++;
+			ts.tv_nsec = 1000 + (r->waits * 7919) % 30000;
+			nanosleep(&ts, NULL);
+		}
+		r->err = cfd < 0 ? errno : (ch_finish(cfd) ? errno : 0);
+		if (cfd >= 0)
+			close(cfd);
+		v = 1;
+		if (write(r->done, &v, sizeof(v)) != sizeof(v))
+			return NULL;
+	}
+}
+
+TEST_F_TIMEOUT(nl, events_in_state_order_when_a_claim_races_the_seal, 300)
+{
+	static const uint32_t want[] = {
+		CPRHOLD_EVENT_CREATED, CPRHOLD_EVENT_SEALED, CPRHOLD_EVENT_CLAIMED,
+		CPRHOLD_EVENT_FINISHED,
+	};
+	struct sched_param sp = { .sched_priority = 10 };
+	struct race r = { .ctl = self->ctl };
+	unsigned int i, n = 400;
+	pthread_attr_t attr;
+	pthread_t t;
+	cpu_set_t cpu;
+	uint64_t v;
+	int sfd;
+
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu), &cpu));
+	ASSERT_EQ(0, setsockopt(self->s.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&self->s.mcgrp_events, sizeof(self->s.mcgrp_events)));
+	r.go = eventfd(0, EFD_CLOEXEC);
+	r.done = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(r.go, 0);
+	ASSERT_GE(r.done, 0);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(cpu), &cpu));
+	ASSERT_EQ(0, pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED));
+	ASSERT_EQ(0, pthread_attr_setschedpolicy(&attr, SCHED_FIFO));
+	ASSERT_EQ(0, pthread_attr_setschedparam(&attr, &sp));
+	if (pthread_create(&t, &attr, race_claimer, &r))
+		SKIP(return, "no SCHED_FIFO thread here");
+
+	for (i = 0; i < n; i++) {
+		int bad;
+
+		ch_name(r.name, sizeof(r.name), "race");
+		sfd = ch_create(self->ctl, r.name, r.secret);
+		ASSERT_GE(sfd, 0);
+		v = 1;
+		ASSERT_EQ((ssize_t)sizeof(v), write(r.go, &v, sizeof(v)));
+		ASSERT_EQ(0, ch_seal(sfd));
+		ASSERT_EQ((ssize_t)sizeof(v), read(r.done, &v, sizeof(v)));
+		ASSERT_EQ(0, r.err);
+		bad = expect_events(self->s.fd, r.name, want, 4, NULL);
+		if (bad)
+			TH_LOG("session %u: event %d of CREATED, SEALED, CLAIMED, FINISHED "
+			       "out of order (%d)", i, bad, bad);
+		ASSERT_EQ(0, bad);
+		close(sfd);
+	}
+	TH_LOG("%u sessions in order; %u claims were refused (EBUSY) before their seal",
+	       n, r.waits);
+	v = 2;
+	ASSERT_EQ((ssize_t)sizeof(v), write(r.go, &v, sizeof(v)));
+	pthread_join(t, NULL);
+	close(r.go);
+	close(r.done);
 }
 
 TEST_HARNESS_MAIN
