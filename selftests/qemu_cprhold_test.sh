@@ -8,7 +8,8 @@
 # cpr-transfer mode through a cprhold session and exits; new QEMU started
 # afterwards in container B claims it and the guest keeps counting; a wrong
 # secret is refused; after a new QEMU is killed mid-way, old QEMU takes the
-# guest back; and the guest pause is measured for stock cpr-transfer over
+# guest back; with adopt=on new QEMU keeps the KVM VM itself, and old QEMU
+# can take it back; and the guest pause is measured for stock cpr-transfer over
 # UNIX sockets and for cprhold.  TAP output (selftests/qemu/cprhold_qemu.py).
 #
 # No skips: a QEMU that is not built, or no /dev/kvm, is a failure.

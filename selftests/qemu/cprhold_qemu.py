@@ -14,6 +14,12 @@ built with qemu-patches/, and checks, printing TAP:
              on counting where it was.
   secret     a new QEMU with a wrong secret is refused, and the session
              stays claimable.
+  adopt      with adopt=on, new QEMU runs the guest on old QEMU's KVM VM
+             itself (the same VM object in KVM's debugfs, its exit count
+             going on); old QEMU takes the VM back with 'cont' when nobody
+             took it and when a successor (tools/adopt_hold) adopted it
+             and was killed; without cprhold_kvm new QEMU falls back to a
+             VM of its own with a warning.
   rollback   a new QEMU claims and is killed before it loaded the stream:
              while it holds the claim, old QEMU refuses to resume the guest;
              once it is gone, old QEMU takes the session back ('cont') and
@@ -27,7 +33,7 @@ Containers: unshare(1) with new user, mount, pid, net, ipc and uts
 namespaces; each container has its own directory and the other one's is
 hidden under a tmpfs.
 
-Usage: cprhold_qemu.py [--bench N] [--json FILE] [--only handover,secret,...]
+Usage: cprhold_qemu.py [--bench N] [--json FILE] [--only handover,adopt,...]
 Environment: QEMU (binary; default: scripts/qemu-build's), CPRHOLD_OUT.
 """
 
@@ -51,6 +57,10 @@ CTL = os.path.join(REPO, "userspace", "cprholdctl", "cprholdctl")
 
 TAP_N = 0
 FAILED = 0
+
+# qemu-patches: the token of the KVM VM in a session (adopt=on), vCPU i
+# at CPRHOLD_KVM_VM + 1 + i
+CPRHOLD_KVM_VM = 0x10000
 
 
 def tap(ok, name, diag=None):
@@ -357,9 +367,31 @@ class Tester:
         return old
 
     @staticmethod
-    def cprhold_uri(session, secret_file, wait=None):
+    def cprhold_uri(session, secret_file, wait=None, adopt=False):
         uri = "cprhold:%s,secret-file=%s" % (session, secret_file)
-        return uri + (",wait=" + wait if wait else "")
+        return (uri + (",wait=" + wait if wait else "") +
+                (",adopt=on" if adopt else ""))
+
+    @staticmethod
+    def kvm_vms():
+        """The KVM VMs in this machine's debugfs: {"PID-FD": exits}.
+
+        KVM names a VM's directory after the process that created it and
+        the fd it got, and keeps the name for the VM's life."""
+        d = "/sys/kernel/debug/kvm"
+        vms = {}
+        for n in os.listdir(d):
+            if re.match(r"^[0-9]+-[0-9]+$", n):
+                try:
+                    with open(os.path.join(d, n, "exits")) as f:
+                        vms[n] = int(f.read())
+                except OSError:
+                    pass
+        return vms
+
+    @staticmethod
+    def vms_of(vms, pid):
+        return sorted(n for n in vms if n.startswith("%d-" % pid))
 
     @staticmethod
     def sessions_left(sess):
@@ -462,6 +494,150 @@ class Tester:
         new.qmp.cmd("quit")
         new.wait_exit()
         return res
+
+    # -- cprhold with adopt=on: new QEMU runs the guest on the old VM --
+    def run_cprhold_adopt(self, check=False):
+        """new QEMU waits beside old QEMU, then adopts the KVM VM itself."""
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        sess = self.session("adopt")
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret, adopt=True)
+        old = self.start_guest("old-adopt")
+        res = {}
+        if check:
+            vms = self.kvm_vms()
+            res["vms_before"] = sorted(vms)
+            res["old_vm"] = self.vms_of(vms, old.qemu_pid())
+        new = self.new_qemu("new-adopt", ["-incoming", uri], qmp_wait=True)
+        hz = self.tsc_hz(old)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        # new QEMU opens its monitor once it claimed the CPR session
+        new.connect()
+        if check:
+            res["new_pid"] = new.qemu_pid()
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cprhold migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        stop = old.qmp.wait_event("STOP")
+        old_last = old.settle()
+        if check:
+            res["exits_at_stop"] = self.kvm_vms().get(
+                (res["old_vm"] or ["-"])[0])
+        resume = new.qmp.wait_event("RESUME")
+        new.wait_beats(3, after=old_last)
+        res.update(self.measure(old, new, stop, resume, hz, old_last))
+        if check:
+            res["old_last"] = old_last
+            old.qmp.cmd("quit")
+            old.wait_exit()
+            last = new.last_count()
+            new.wait_beats(3, after=last)
+            res["new_counts"] = [h[1] for h in new.heartbeats()
+                                 if h[1] > old_last][:5]
+            vms = self.kvm_vms()
+            res["vms_after"] = vms
+            res["exits_after"] = vms.get((res["old_vm"] or ["-"])[0])
+            res["new_err"] = new.stderr()
+            res["left"] = self.sessions_left(sess)
+        else:
+            old.qmp.cmd("quit")
+            old.wait_exit()
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        return res
+
+    # -- adopt=on: the VM goes back to old QEMU if no new QEMU finished --
+    def run_adopt_rollback(self, adopter):
+        """old QEMU hands the VM over (wait=off) and takes it back.
+
+        With @adopter, a successor first adopts the VM and is killed
+        before it finishes the session (selftests/tools/adopt_hold)."""
+        sess = self.session("arb")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        out = {}
+        old = self.start_guest("old-arb")
+        vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret, "off",
+                                                    adopt=True))
+        st = old.qmp.wait_migration()
+        if st["status"] != "completed":
+            raise TestError("cprhold migration %s: %s"
+                            % (st["status"], st.get("error-desc")))
+        old_last = old.settle()
+        exits = self.kvm_vms().get((vm or ["-"])[0])
+        if adopter:
+            hold = subprocess.Popen(
+                [os.path.join(REPO, "selftests", "tools", "adopt_hold"),
+                 sess, secret, str(CPRHOLD_KVM_VM), "2"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            out["adopter"] = hold.stdout.readline().strip()
+            r = old.qmp.cmd_raw("cont")
+            out["cont_while_adopted"] = r.get("error", {}).get("desc",
+                                                              "accepted")
+            hold.kill()
+            out["adopter_err"] = hold.communicate(timeout=30)[1].strip()
+        out["still_paused"] = old.last_count() == old_last
+        r = old.qmp.cmd_raw("cont")
+        out["cont"] = r.get("error", {}).get("desc", "accepted")
+        old.qmp.wait_event("RESUME")
+        beats = old.wait_beats(3, after=old_last)
+        out["old_last"] = old_last
+        out["old_counts"] = [b[1] for b in beats]
+        vms = self.kvm_vms()
+        out["same_vm"] = bool(vm) and vm[0] in vms and \
+            exits is not None and vms[vm[0]] > exits
+        out["old_err"] = old.stderr()
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        out["left"] = self.sessions_left(sess)
+        return out
+
+    # -- adopt=on, but the kernel refuses: new QEMU makes its own VM --
+    def run_adopt_refused(self):
+        """cprhold_kvm cannot be loaded: the update recreates the VM."""
+        conf = "/etc/modprobe.d/cprhold-test-no-adopt.conf"
+        with open(conf, "w") as f:
+            f.write("install cprhold_kvm /bin/false\n")
+        subprocess.run(["rmmod", "cprhold_kvm"], stderr=subprocess.DEVNULL)
+        try:
+            shared = os.path.join(self.work, "shared")
+            os.makedirs(shared, exist_ok=True)
+            sess = self.session("aref")
+            secret = os.path.join(shared, sess + ".secret")
+            uri = self.cprhold_uri(sess, secret, adopt=True)
+            old = self.start_guest("old-aref")
+            vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
+            new = self.new_qemu("new-aref", ["-incoming", uri], qmp_wait=True)
+            old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+            old.qmp.cmd("migrate", uri=uri)
+            new.connect()
+            st = old.qmp.wait_migration()
+            if st["status"] != "completed":
+                raise TestError("cprhold migration %s: %s"
+                                % (st["status"], st.get("error-desc")))
+            old_last = old.settle()
+            new.qmp.wait_event("RESUME")
+            beats = new.wait_beats(3, after=old_last)
+            out = {"old_last": old_last,
+                   "new_counts": [b[1] for b in beats]}
+            old.qmp.cmd("quit")
+            old.wait_exit()
+            vms = self.kvm_vms()
+            out["old_vm_gone"] = bool(vm) and vm[0] not in vms
+            out["new_vm"] = self.vms_of(vms, new.qemu_pid())
+            out["new_err"] = new.stderr()
+            new.qmp.cmd("quit")
+            new.wait_exit()
+            out["left"] = self.sessions_left(sess)
+            return out
+        finally:
+            os.unlink(conf)
 
     # -- cprhold, old QEMU in A exits first, new QEMU in B starts later --
     def run_cprhold_handover(self, check_secret=False):
@@ -689,7 +865,7 @@ def main():
                     help="repetitions of each pause measurement")
     ap.add_argument("--json", help="write the measurements here")
     ap.add_argument("--only",
-                    default="handover,secret,rollback,failures,pause")
+                    default="handover,secret,adopt,rollback,failures,pause")
     opts = ap.parse_args()
     only = set(opts.only.split(","))
 
@@ -745,6 +921,72 @@ def main():
                 t.dump()
                 tap(False, "handover: old QEMU in A hands over to new QEMU "
                     "in B through cprhold", e)
+        if "adopt" in only:
+            try:
+                r = t.run_cprhold_adopt(check=True)
+                results["adopt"] = r
+                old_vm, after = r["old_vm"], sorted(r["vms_after"])
+                counts = r.get("new_counts", [])
+                tap(len(old_vm) == 1 and after == r["vms_before"],
+                    "adopt: new QEMU runs the guest on old QEMU's KVM VM "
+                    "(%s): after the update and old QEMU's exit the KVM "
+                    "VMs of the machine are the same objects as before"
+                    % old_vm, "before %s, after %s (new QEMU pid %s)"
+                    % (r["vms_before"], after, r["new_pid"]))
+                tap(r.get("exits_at_stop") is not None and
+                    r.get("exits_after") is not None and
+                    r["exits_after"] > r["exits_at_stop"],
+                    "adopt: that VM's exit count goes on from its value at "
+                    "the stop (%s -> %s), after old QEMU quit"
+                    % (r.get("exits_at_stop"), r.get("exits_after")))
+                tap(counts and 1 <= counts[0] - r["old_last"] <= 2 and
+                    counts == sorted(counts) and r["left"] == [] and
+                    "new KVM VM" not in r["new_err"],
+                    "adopt: the guest counts on from %s (%s), no session "
+                    "left, no fallback" % (r["old_last"], counts[:3]),
+                    r["new_err"] or None)
+            except Exception as e:
+                t.dump()
+                tap(False, "adopt: new QEMU adopts old QEMU's KVM VM", e)
+        if "adopt" in only:
+            try:
+                r = t.run_adopt_rollback(adopter=False)
+                tap(r["still_paused"] and r["cont"] == "accepted" and
+                    r["old_counts"] and r["same_vm"] and r["left"] == [],
+                    "adopt: old QEMU that parked and let go of its VM "
+                    "(wait=off) takes it back with 'cont': the guest counts "
+                    "on (%s) on the same VM, no session left"
+                    % r["old_counts"][:3], str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "adopt: old QEMU takes its VM back", e)
+            try:
+                r = t.run_adopt_rollback(adopter=True)
+                tap(r["adopter"] == "adopted 2" and
+                    "claimed by another" in r["cont_while_adopted"] and
+                    r["still_paused"] and r["cont"] == "accepted" and
+                    r["old_counts"] and r["same_vm"] and r["left"] == [],
+                    "adopt: a successor adopts the VM and is killed before "
+                    "it finishes; old QEMU refuses 'cont' meanwhile, then "
+                    "adopts the VM back and the guest counts on (%s)"
+                    % r["old_counts"][:3], str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "adopt: rollback after a successor adopted", e)
+            try:
+                r = t.run_adopt_refused()
+                c = r["new_counts"]
+                tap(c and 1 <= c[0] - r["old_last"] <= 2 and
+                    "did not adopt" in r["new_err"] and
+                    "runs on a new KVM VM" in r["new_err"] and
+                    r["old_vm_gone"] and len(r["new_vm"]) == 1 and
+                    r["left"] == [],
+                    "adopt: refused by the kernel (no cprhold_kvm), new "
+                    "QEMU says so and runs the guest on its own VM (%s)"
+                    % c[:3], r["new_err"])
+            except Exception as e:
+                t.dump()
+                tap(False, "adopt: refused adoption falls back", e)
         if "rollback" in only:
             try:
                 r = t.run_rollback()
@@ -814,6 +1056,7 @@ def main():
             reps = max(opts.bench, 1)
             runs = {"cpr-transfer-unix": t.run_cpr_transfer,
                     "cprhold-prestarted": t.run_cprhold_prestarted,
+                    "cprhold-adopt": t.run_cprhold_adopt,
                     "cprhold-old-exits-first": t.run_cprhold_handover}
             pause = {}
             for name, fn in runs.items():
