@@ -602,6 +602,21 @@ TEST_F(sess, retrieve_same_files)
 	close(efd);
 }
 
+/*
+ * The RLIMIT_NOFILE that leaves exactly @want fd numbers free below it.
+ * Open fds need not be numbered 0..n-1: the harness and the fixture may
+ * have closed some, and those holes are free numbers too.
+ */
+static rlim_t fd_limit_for_free(int want)
+{
+	int n, free = 0;
+
+	for (n = 0;; n++) {
+		if (fcntl(n, F_GETFD) < 0 && errno == EBADF && ++free == want)
+			return n + 1;
+	}
+}
+
 TEST_F(sess, retrieve_errors_leave_no_fd)
 {
 	int efd = eventfd(0, EFD_CLOEXEC), fds[4], cfd, before;
@@ -636,7 +651,7 @@ TEST_F(sess, retrieve_errors_leave_no_fd)
 	/* Out of fds half-way: EMFILE, and the ones installed are gone. */
 	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
 	low = rl;
-	low.rlim_cur = before + 2;	/* fds 0..before-1 taken: room for two */
+	low.rlim_cur = fd_limit_for_free(2);	/* room for two fds */
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
 	EXPECT_ERRNO(EMFILE, ch_retrieve(cfd, tokens, fds, 3));
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
