@@ -722,27 +722,41 @@ static int creator_many(void)
 	return 0;
 }
 
+/* creator_many() in a child that exits: its status (0: parked and sealed) */
+static int park_many(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(creator_many());
+	return pid < 0 ? -1 : wait_status(pid);
+}
+
+/* The tokens of creator_many()'s VM and its vCPUs, in that order */
+static void many_tokens(uint64_t *tokens)
+{
+	int i;
+
+	tokens[0] = TOK_VM;
+	for (i = 0; i < MANY_VCPUS; i++)
+		tokens[1 + i] = TOK_VCPU0 + i;
+}
+
 TEST_F_TIMEOUT(adopt, many_vcpus, 300)
 {
 	pid_t pid;
 
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0)
-		_exit(creator_many());
-	ASSERT_EQ(0, wait_status(pid));
+	ASSERT_EQ(0, park_many());
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		uint64_t tokens[MANY_VCPUS + 1];
-		int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd, i;
+		int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd;
 
 		cfd = ch_claim(ctl, sh->name, sh->secret);
 		if (cfd < 0)
 			_exit(90);
-		tokens[0] = TOK_VM;
-		for (i = 0; i < MANY_VCPUS; i++)
-			tokens[1 + i] = TOK_VCPU0 + i;
+		many_tokens(tokens);
 		if (ch_retrieve_ex(cfd, tokens, fds, MANY_VCPUS + 1, CPRHOLD_RETRIEVE_ADOPT_KVM))
 			_exit(91);
 		/* The VM is ours: a VM ioctl works from this mm. */
@@ -792,16 +806,14 @@ static int pin_to(int cpu)
 static int stall_adopter(struct stall *st)
 {
 	uint64_t tokens[MANY_VCPUS + 1];
-	int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd, i, ret;
+	int fds[MANY_VCPUS + 1], ctl = ch_open(), cfd, ret;
 
 	if (pin_to(0))
 		return 89;
 	cfd = ch_claim(ctl, sh->name, sh->secret);
 	if (cfd < 0)
 		return 90;
-	tokens[0] = TOK_VM;
-	for (i = 0; i < MANY_VCPUS; i++)
-		tokens[1 + i] = TOK_VCPU0 + i;
+	many_tokens(tokens);
 	st->adopting = 1;
 	usleep(2000);			/* the lister is in its loop */
 	st->t0 = mono_ns();
@@ -834,11 +846,7 @@ TEST_F_TIMEOUT(adopt, adoption_does_not_stall_listings, 300)
 	for (try = 0; try < STALL_TRIES; try++) {
 		memset(st, 0, sizeof(*st));
 		ch_name(sh->name, sizeof(sh->name), "stall");
-		pid = fork();
-		ASSERT_GE(pid, 0);
-		if (pid == 0)
-			_exit(creator_many());
-		ASSERT_EQ(0, wait_status(pid));
+		ASSERT_EQ(0, park_many());
 		pid = fork();
 		ASSERT_GE(pid, 0);
 		if (pid == 0)
