@@ -11,14 +11,17 @@ OUT=${CPRHOLD_OUT:-/tmp/cprhold-selftests}
 mkdir -p "$OUT/tap"
 
 if [ $# -gt 0 ]; then
-	# A name may be given without its directory (lib_vm_test).
+	# A name may be given without its directory (lib_vm_test) and
+	# without the .sh of a script (qemu_cprhold_test).
 	read -r -a all <<<"$(make -s list) $(make -s list-debug)"
 	progs=()
 	for a in "$@"; do
 		# No fork per comparison: a fork costs about a second on the
 		# debug kernel under TCG (basename here took 6 minutes there).
 		for p in "${all[@]}"; do
-			[ "${p##*/}" = "$a" ] && [ "$p" != "$a" ] && a=$p && break
+			case ${p##*/} in
+			"$a" | "$a.sh") [ "$p" != "$a" ] && a=$p && break ;;
+			esac
 		done
 		progs+=("$a")
 	done
