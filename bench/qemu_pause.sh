@@ -12,8 +12,10 @@
 # memfd).  Per kernel and transport it reports the median and quartiles of
 #   qmp    old QEMU's STOP event to new QEMU's RESUME event (host clock)
 #   beat   the gap between the guest's heartbeat lines, as the host saw it
-#   tsc    the guest's own largest TSC gap (QEMU restores the TSC, so this
-#          is the pause the guest can measure by itself)
+#   tsc    the guest's own largest TSC gap, the pause the guest can
+#          measure by itself; a run in which QEMU set the guest TSC back
+#          (stock CPR restores the TSC saved at the stop) has none, and is
+#          counted as "set back N" instead
 # Results: bench/results/qemu_pause.{json,txt,dat} and, with gnuplot,
 # qemu_pause.png.  The last lines give the ratios of cprhold (beside,
 # target <= 1.0x) and of cprhold with adopt=on (target <= 0.5x) to stock
@@ -100,6 +102,9 @@ for k in kernels:
                 med[key] = float("nan")
                 cols.append("-")
         med_of[name] = med
+        back = sum(1 for x in runs if x.get("tsc_set_back"))
+        if back:
+            cols[-1] += " set back %d" % back
         lines.append("%-24s %-26s %-26s %-26s %-26s" % (k, name, *cols))
         v = [x["qmp_ms"] for x in runs]
         q1, m, q3 = quart(v)
@@ -112,7 +117,12 @@ for k in kernels:
         ours = med_of.get(mode, {})
         for key, what in (("qmp_ms", "QMP STOP->RESUME"),
                           ("tsc_gap_ms", "guest TSC gap")):
-            if base_m.get(key) and ours.get(key):
+            have = all(x.get(key, 0) > 0 for x in (base_m, ours))
+            if key == "tsc_gap_ms" and not have:
+                ratios.append("%-24s %s / cpr-transfer, %-17s n/a: no TSC "
+                              "gap where the guest TSC was set back" % (
+                                  k, label, what + ":"))
+            elif have:
                 ratio = ours[key] / base_m[key]
                 ratios.append("%-24s %s / cpr-transfer, %-17s "
                               "%.2fx  target <= %.1fx: %s" % (

@@ -418,9 +418,13 @@ class Tester:
         if after:
             first = after[0]
             res["first_count"] = first[1]
-            if hz:
-                res["tsc_gap_ms"] = first[3] / hz * 1e3
             before = [h for h in old.heartbeats() if h[1] <= old_last]
+            # A TSC set back (CPR restores the one saved at the stop):
+            # the guest cannot see the pause, and its gap says nothing
+            if before and first[2] < before[-1][2]:
+                res["tsc_set_back"] = True
+            elif hz:
+                res["tsc_gap_ms"] = first[3] / hz * 1e3
             if before:
                 res["beat_gap_ms"] = (first[0] - before[-1][0]) * 1e3
         return res
@@ -1088,7 +1092,10 @@ def main():
                 for k in ("qmp_ms", "tsc_gap_ms", "beat_gap_ms"):
                     v = [r[k] for r in rs if k in r]
                     cols.append("%.1f" % statistics.median(v) if v else "-")
-                diag("  %-28s %s" % (name, " / ".join(cols)))
+                back = sum(1 for r in rs if r.get("tsc_set_back"))
+                diag("  %-28s %s%s" % (name, " / ".join(cols),
+                                       "  (TSC set back in %d of %d)" %
+                                       (back, len(rs)) if back else ""))
     finally:
         t.cleanup()
     out = opts.json

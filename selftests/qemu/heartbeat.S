@@ -12,8 +12,10 @@
  *	hb <count> <tsc> <gap>\n
  *
  * count (8 hex digits) numbers the heartbeats since power-on, tsc (16) is
- * the TSC at this heartbeat and gap (16) the largest gap in TSC ticks since
- * the previous heartbeat.  Its state lives in guest RAM (0x500-0x5ff), so
+ * the TSC at this heartbeat and gap (16) the largest forward gap in TSC
+ * ticks since the previous heartbeat (a TSC that was set back, as CPR
+ * does when it restores the TSC saved at the stop, shows as a tsc lower
+ * than the previous line's, not as a gap).  Its state lives in guest RAM (0x500-0x5ff), so
  * after a live update the count goes on where it was; the first line after
  * the pause reports the pause as the guest saw it.
  */
@@ -55,9 +57,9 @@ loop:
 	sbbl	PREV + 4, %edx
 	movl	%ebx, PREV
 	movl	%ecx, PREV + 4
-	cmpl	WIN + 4, %edx
-	jb	1f
-	ja	2f
+	cmpl	WIN + 4, %edx		/* signed: a TSC set back never wins */
+	jl	1f
+	jg	2f
 	cmpl	WIN, %eax
 	jbe	1f
 2:	movl	%eax, WIN
