@@ -58,7 +58,9 @@ for rel in "${KERNELS[@]}"; do
 	make -s -C "$("$REPO/scripts/kdir" "$rel")" M="$src" modules >/dev/null ||
 		{ echo "qemu_pause: the module does not build for $rel" >&2; exit 1; }
 	echo "qemu_pause: $rel, $REPS runs per transport" >&2
-	"$REPO/scripts/vmtest" -k "$rel" -m "$ko" -o "$out" -t "${VM_TIMEOUT:-1800}" -- \
+	# cprhold_kvm.ko too: without it adopt=on falls back to a new VM
+	"$REPO/scripts/vmtest" -k "$rel" -m "$ko" -m "${ko%/*}/cprhold_kvm.ko" \
+		-o "$out" -t "${VM_TIMEOUT:-1800}" -- \
 		"modprobe cprhold && /usr/bin/python3 $REPO/selftests/qemu/cprhold_qemu.py --only pause --bench $REPS --json $out/qemu_pause.json" \
 		>"$out.log" 2>&1 || {
 		echo "qemu_pause: the VM run on $rel failed (log: $out.log)" >&2

@@ -551,6 +551,10 @@ class Tester:
             old.wait_exit()
         new.qmp.cmd("quit")
         new.wait_exit()
+        # A pause measured on a VM made anew would not be adopt=on's
+        if "new KVM VM" in new.stderr():
+            raise TestError("adopt=on fell back to a new KVM VM: "
+                            + new.stderr())
         return res
 
     # -- adopt=on: the VM goes back to old QEMU if no new QEMU finished --
