@@ -13,8 +13,9 @@
 #   recreate        B creates a new VM and vCPUs before the pause and
 #                   restores the state with KVM_SET_* (QEMU's CPR modes)
 # Methods: the host-measured pause (A's stop request -> first vCPU back in
-# KVM_RUN in B), and ".guest": the largest TSC gap the guest saw at its
-# resume point; each for every guest RAM size, as "@<MiB>M" (e.g.
+# KVM_RUN in B), ".guest": the largest TSC gap the guest saw at its
+# resume point, and "adopt.ioctl": the kernel's adoption alone (B's
+# CPRHOLD_RETRIEVE_ADOPT_KVM call); each for every guest RAM size, as "@<MiB>M" (e.g.
 # "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
 # with the recreate method of the same variant and RAM size; the medians
 # and ratios also go to stderr.
@@ -58,6 +59,10 @@ one() {
 	fi
 	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
 	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
+	# the kernel's adoption alone: the CPRHOLD_RETRIEVE_ADOPT_KVM call
+	[ "$mode" = adopt ] &&
+		echo "vmm_pause,$REL,adopt.ioctl@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" adopt_ioctl_ms)")"
+	return 0
 }
 
 fail=0

@@ -762,6 +762,7 @@ int run_handover_in(struct vmm *vm)
 	struct cprhold_session_info info = { 0 };
 	uint8_t secret[CPRHOLD_SECRET_SIZE];
 	uint64_t t_ready, t_seen = 0, t_claimed, t_fetched, t_mapped, t_vm = 0, t_restored = 0;
+	uint64_t t_adopted = 0;
 	uint64_t t_verified = 0, t_irqfd, t_first, t_last, t_finished, last_run = 0;
 	uint64_t size, resident, gap_max = 0;
 	struct vmm_state *st = NULL;
@@ -912,6 +913,7 @@ int run_handover_in(struct vmm *vm)
 
 	if (adopt) {
 		r = adopt_retrieve(cfd, m, fds, &nkvm);
+		t_adopted = realtime_ns();
 		if (r < 0) {
 			vmm_info(vm, "adoption refused: %s: %s", errno_name(r),
 				 adopt_errno_meaning(r));
@@ -1114,11 +1116,13 @@ int run_handover_in(struct vmm *vm)
 		 vm->kvm_fd >= 0 ? "opened" :
 		 access("/dev/kvm", F_OK) ? "never opened (absent here)" : "never opened");
 	vmm_info(vm, "result mode=%s hop=%u vcpus=%d mem_mib=%" PRIu64 " pause_ms=%.3f "
-		 "pause_all_ms=%.3f guest_gap_ms=%.3f guest_gap_vcpu0_ms=%.3f fds_moved=%d "
+		 "pause_all_ms=%.3f adopt_ioctl_ms=%.3f guest_gap_ms=%.3f "
+		 "guest_gap_vcpu0_ms=%.3f fds_moved=%d "
 		 "ram_bytes=%" PRIu64 " ram_resident_bytes=%" PRIu64 " state_bytes=%" PRIu64
 		 " regs=%s counters=%s gap_irq=%s kvm_fd=%s", mode_name(adopt), m->hop,
 		 vm->nr_vcpus, m->mem_size >> 20, ms_since(t_first, m->t.stop_req),
 		 ms_since(t_last, m->t.stop_req),
+		 adopt ? ms_since(t_adopted, t_mapped) : 0.0,
 		 vm->tsc_khz ? (double)gap_max / vm->tsc_khz : 0.0,
 		 vm->tsc_khz ? (double)ri.resume_gap[0] / vm->tsc_khz : 0.0, nfds, size, resident,
 		 adopt ? (uint64_t)0 : m->state_len, regs_ok ? "identical" : "DIFFERENT",
