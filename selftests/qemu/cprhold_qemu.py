@@ -513,7 +513,14 @@ class Tester:
             vms = self.kvm_vms()
             res["vms_before"] = sorted(vms)
             res["old_vm"] = self.vms_of(vms, old.qemu_pid())
-        new = self.new_qemu("new-adopt", ["-incoming", uri], qmp_wait=True)
+        extra = ["-incoming", uri]
+        if check:
+            # Where new QEMU put guest RAM, and what it did to memslots
+            res["trace"] = os.path.join(self.work, "new-adopt.trace")
+            extra += ["-trace", "file_ram_alloc_at",
+                      "-trace", "kvm_kept_slots_reconcile",
+                      "-D", res["trace"]]
+        new = self.new_qemu("new-adopt", extra, qmp_wait=True)
         hz = self.tsc_hz(old)
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         old.qmp.cmd("migrate", uri=uri)
@@ -546,6 +553,15 @@ class Tester:
             res["exits_after"] = vms.get((res["old_vm"] or ["-"])[0])
             res["new_err"] = new.stderr()
             res["left"] = self.sessions_left(sess)
+            with open(res["trace"]) as f:
+                log = f.read()
+            res["ram_placed"] = len(re.findall(r"file_ram_alloc_at .* errno 0$",
+                                               log, re.M))
+            res["ram_elsewhere"] = len(re.findall(
+                r"file_ram_alloc_at .* errno [1-9]", log))
+            m = re.findall(r"memslots kept (\d+), deleted (\d+), added (\d+)",
+                           log)
+            res["memslots"] = [int(x) for x in m[-1]] if m else None
         else:
             old.qmp.cmd("quit")
             old.wait_exit()
@@ -947,6 +963,12 @@ def main():
                     "adopt: that VM's exit count goes on from its value at "
                     "the stop (%s -> %s), after old QEMU quit"
                     % (r.get("exits_at_stop"), r.get("exits_after")))
+                slots = r.get("memslots")
+                tap(r["ram_placed"] > 0 and r["ram_elsewhere"] == 0 and
+                    slots and slots[0] > 0 and slots[1:] == [0, 0],
+                    "adopt: new QEMU mapped guest RAM at old QEMU's "
+                    "addresses (%d blocks) and the VM kept its memslots "
+                    "(kept, deleted, added: %s)" % (r["ram_placed"], slots))
                 tap(counts and 1 <= counts[0] - r["old_last"] <= 2 and
                     counts == sorted(counts) and r["left"] == [] and
                     "new KVM VM" not in r["new_err"],
