@@ -270,10 +270,12 @@ class Qemu:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.01)
+        rc = self.proc.poll()
         raise TestError("%s: fewer than %d heartbeats after count %d "
-                        "(have %s); stderr: %s"
+                        "(have %s; %s); stderr: %s"
                         % (self.name, n, after, self.last_count(),
-                           self.stderr()))
+                           "running" if rc is None else
+                           "exited with status %d" % rc, self.stderr()))
 
     def qemu_pid(self):
         """The QEMU process: the unshare child, or the process itself."""
