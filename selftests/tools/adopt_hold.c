@@ -13,7 +13,7 @@
  * for a signal.  Exit status 1 with a message if anything fails.
  *
  * QEMU's VM keeps its memslots (entry 4 of NAME lists them, see
- * kvm_vm_get_kept_slots() in qemu-patches/), and the kernel adopts a VM
+ * kvm_vm_get_slots() in qemu-patches/), and the kernel adopts a VM
  * only into a process that maps every memslot's range shared: this one
  * maps shared anonymous memory there first.  The guest never runs here.
  */
