@@ -362,8 +362,8 @@ class Tester:
             return None
         return (hb[-1][2] - hb[0][2]) / (hb[-1][0] - hb[0][0])
 
-    def start_guest(self, name, container=None):
-        old = self.new_qemu(name, container=container)
+    def start_guest(self, name, container=None, extra=()):
+        old = self.new_qemu(name, extra, container=container)
         old.connect()
         old.wait_beats(5)
         return old
@@ -759,6 +759,81 @@ class Tester:
         out["left"] = self.sessions_left(sess)
         return out
 
+    def wait_cpr_taken(self, sess, timeout=60):
+        """Wait until a new QEMU finished CPR session @sess.cpr (ready)."""
+        end = time.monotonic() + timeout
+        while sess + ".cpr" in self.sessions_left(sess):
+            if time.monotonic() > end:
+                raise TestError("no new QEMU finished %s.cpr" % sess)
+            time.sleep(0.05)
+
+    # -- new QEMU is ready, then killed before old QEMU sends the stream --
+    def run_die_after_ready(self):
+        """Old QEMU is frozen (SIGSTOP) so that it sees new QEMU's ready
+        signal only after new QEMU was killed: it then writes the device
+        state into a socket that nobody reads."""
+        sess = self.session("dar")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret)
+        out = {}
+        old = self.start_guest("old-dar")
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        os.kill(old.qemu_pid(), signal.SIGSTOP)
+        try:
+            new = self.new_qemu("new-dar", ["-incoming", uri],
+                                qmp_wait=True)
+            new.connect()
+            self.wait_cpr_taken(sess)
+            os.kill(new.qemu_pid(), signal.SIGKILL)
+            new.wait_exit()
+        finally:
+            os.kill(old.qemu_pid(), signal.SIGCONT)
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        out["error"] = st.get("error-desc", "")
+        out["running"] = self.beating(old)
+        out["run_status"] = old.qmp.cmd("query-status")["status"]
+        out["secret_removed"] = not os.path.exists(secret)
+        out["left"] = self.sessions_left(sess)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        return out
+
+    # -- new QEMU cannot load the device state it got through the socket --
+    def run_load_fails(self):
+        """Old QEMU has a device that new QEMU lacks: new QEMU fails in
+        the middle of the stream, gives everything back and exits; old
+        QEMU completed its side and takes the guest back with 'cont'."""
+        sess = self.session("lf")
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret)
+        out = {}
+        old = self.start_guest("old-lf", extra=["-device", "i6300esb"])
+        new = self.new_qemu("new-lf", ["-incoming", uri], qmp_wait=True)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        new.connect()
+        out["new_rc"] = new.wait_exit(60)
+        out["new_err"] = new.stderr()
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        old_last = old.settle()
+        r = old.qmp.cmd_raw("cont")
+        out["cont"] = r.get("error", {}).get("desc", "accepted")
+        old.qmp.wait_event("RESUME")
+        beats = old.wait_beats(3, after=old_last)
+        out["old_last"] = old_last
+        out["old_counts"] = [b[1] for b in beats]
+        out["left"] = self.sessions_left(sess)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        return out
+
     # -- the CPR session is destroyed from outside while old QEMU waits --
     def run_cpr_destroyed(self):
         sess = self.session("dst")
@@ -1062,6 +1137,31 @@ def main():
             except Exception as e:
                 t.dump()
                 tap(False, "ready: new QEMU dies before it is ready", e)
+            try:
+                r = t.run_die_after_ready()
+                tap(r["migration"] == "failed" and r["running"] and
+                    r["run_status"] == "running" and r["secret_removed"] and
+                    r["left"] == [],
+                    "socket: new QEMU killed after it was ready, before old "
+                    "QEMU sent the device state: the migration fails, the "
+                    "guest runs on in old QEMU, no session left", str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "socket: new QEMU dies after it was ready", e)
+            try:
+                r = t.run_load_fails()
+                c = r.get("old_counts", [])
+                tap(r["new_rc"] not in (0, None) and
+                    "i6300esb" in r["new_err"] and
+                    r["migration"] == "completed" and
+                    r["cont"] == "accepted" and c and c[0] > r["old_last"]
+                    and r["left"] == [],
+                    "socket: new QEMU fails to load the device state and "
+                    "exits; old QEMU takes the guest back with 'cont' (%s), "
+                    "no session left" % c[:3], str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "socket: new QEMU fails to load", e)
             try:
                 r = t.run_cpr_destroyed()
                 tap(r["destroy_rc"] == 0 and r["migration"] == "failed" and
