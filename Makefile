@@ -15,6 +15,8 @@
 #                    pkg-config file, CLI, man pages, udev rule;
 #                    KMOD_TREE=<dir> installs a module tree built elsewhere
 #   make dkms-src    module sources to /usr/src/cprhold-VERSION for DKMS
+#   make deb         Debian packages (cprhold-dkms, libcprhold1,
+#                    libcprhold-dev, cprhold-utils) in build/deb/
 #
 # KDIR selects the kernel headers; by default the newest Debian 6.12 headers
 # installed (or unpacked by scripts/setup), else 6.1.  The module alone
@@ -63,6 +65,9 @@ demo:
 
 bench:
 	@scripts/bench
+
+deb:
+	@scripts/deb
 
 # The module tree make install installs: this checkout (built first, if
 # needed), or a tree already built for KREL elsewhere (make check's
@@ -119,4 +124,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all setup module userspace selftests check demo bench install uninstall dkms-src clean
+.PHONY: all setup module userspace selftests check demo bench deb install uninstall dkms-src clean
