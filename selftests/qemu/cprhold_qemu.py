@@ -169,14 +169,83 @@ class QMP:
             pass
 
 
+# ---- OCI containers -----------------------------------------------------------
+
+def char_dev(path):
+    st = os.stat(path)
+    return {"path": path, "type": "c", "major": os.major(st.st_rdev),
+            "minor": os.minor(st.st_rdev), "fileMode": 0o660, "uid": 0,
+            "gid": 0}
+
+
+def oci_bundle(t, workdir, name, args):
+    """An OCI bundle that runs @args (QEMU) as a management layer would:
+    its own pid, mount, ipc, uts and network namespaces, a root file
+    system of nothing but the host's /usr and /etc (read-only), QEMU's
+    build directory and the guest image (read-only), /dev/kvm and
+    /dev/cprhold, and one directory of its own (@workdir: the monitor
+    socket and the secret file).  Nothing is shared with another
+    container."""
+    bundle = os.path.join(t.work, "bundles", name)
+    rootfs = os.path.join(bundle, "rootfs")
+    os.makedirs(rootfs, exist_ok=True)
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if os.path.islink("/" + link) and \
+                not os.path.lexists(os.path.join(rootfs, link)):
+            os.symlink(os.readlink("/" + link), os.path.join(rootfs, link))
+
+    def bind(path, ro=True):
+        return {"destination": path, "type": "bind", "source": path,
+                "options": ["rbind", "ro" if ro else "rw", "nosuid"]}
+
+    def fs(dest, kind, opts):
+        return {"destination": dest, "type": kind, "source": kind,
+                "options": opts}
+
+    qemu_dir = os.path.dirname(os.path.realpath(args[0]))
+    mounts = [fs("/proc", "proc", ["nosuid", "noexec", "nodev"]),
+              fs("/dev", "tmpfs", ["nosuid", "strictatime", "mode=755",
+                                   "size=65536k"]),
+              fs("/dev/shm", "tmpfs", ["nosuid", "nodev", "mode=1777"]),
+              fs("/sys", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+              fs("/tmp", "tmpfs", ["nosuid", "nodev", "mode=1777"]),
+              fs("/run", "tmpfs", ["nosuid", "nodev", "mode=755"]),
+              bind("/usr"), bind("/etc"), bind(qemu_dir), bind(t.guest),
+              bind(workdir, ro=False)]
+    # a wrapper script (QEMU=...) and the binary it runs
+    wrapper_dir = os.path.dirname(os.path.abspath(args[0]))
+    if wrapper_dir != qemu_dir and not wrapper_dir.startswith("/usr/"):
+        mounts.append(bind(wrapper_dir))
+    config = {
+        "ociVersion": "1.0.2",
+        "process": {"terminal": False, "user": {"uid": 0, "gid": 0},
+                    "args": args, "cwd": "/",
+                    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+                    "noNewPrivileges": True},
+        "root": {"path": "rootfs", "readonly": False},
+        "hostname": name,
+        "mounts": mounts,
+        "linux": {
+            "namespaces": [{"type": n} for n in
+                           ("pid", "mount", "ipc", "uts", "network")],
+            "devices": [char_dev("/dev/kvm"), char_dev("/dev/cprhold")],
+        },
+    }
+    with open(os.path.join(bundle, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+    return bundle
+
+
 # ---- QEMU processes ---------------------------------------------------------
 
 class Qemu:
     """One QEMU running the heartbeat guest, its serial console on a pipe."""
 
-    def __init__(self, t, name, extra, container=None, qmp_wait=False):
+    def __init__(self, t, name, extra, container=None, qmp_wait=False,
+                 oci=False):
         self.t = t
         self.name = name
+        self.oci = None
         self.dir = os.path.join(t.work, container or name)
         os.makedirs(self.dir, exist_ok=True)
         self.qmp_path = os.path.join(self.dir, "qmp-%s.sock" % name)
@@ -191,7 +260,11 @@ class Qemu:
                 "-chardev", "stdio,id=hb,signal=off", "-serial", "chardev:hb",
                 "-qmp", "unix:%s,server=on,wait=%s"
                 % (self.qmp_path, "on" if qmp_wait else "off")] + extra
-        if container:
+        if container and oci:
+            self.oci = "cprhold-%d-%s" % (os.getpid(), name)
+            args = ["crun", "--cgroup-manager=disabled", "run", "--bundle",
+                    oci_bundle(t, self.dir, name, args), self.oci]
+        elif container:
             others = [os.path.join(t.work, c) for c in t.containers
                       if c != container]
             for d in others:
@@ -311,6 +384,10 @@ class Qemu:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 pass
+        if self.oci:
+            subprocess.run(["crun", "delete", "-f", self.oci],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
         if self.qmp:
             self.qmp.close()
 
@@ -333,8 +410,9 @@ class Tester:
         self.dumped = 0
         self.seq = 0
 
-    def new_qemu(self, name, extra=(), container=None, qmp_wait=False):
-        q = Qemu(self, name, list(extra), container, qmp_wait)
+    def new_qemu(self, name, extra=(), container=None, qmp_wait=False,
+                 oci=False):
+        q = Qemu(self, name, list(extra), container, qmp_wait, oci)
         self.procs.append(q)
         return q
 
@@ -362,8 +440,8 @@ class Tester:
             return None
         return (hb[-1][2] - hb[0][2]) / (hb[-1][0] - hb[0][0])
 
-    def start_guest(self, name, container=None, extra=()):
-        old = self.new_qemu(name, extra, container=container)
+    def start_guest(self, name, container=None, extra=(), oci=False):
+        old = self.new_qemu(name, extra, container=container, oci=oci)
         old.connect()
         old.wait_beats(5)
         return old
@@ -666,12 +744,19 @@ class Tester:
             os.unlink(conf)
 
     # -- cprhold, old QEMU in A exits first, new QEMU in B starts later --
-    def run_cprhold_handover(self, check_secret=False):
-        sess = self.session("ho")
-        sec_a = os.path.join(self.work, "a", sess + ".secret")
-        sec_b = os.path.join(self.work, "b", sess + ".secret")
+    def run_cprhold_handover(self, check_secret=False, oci=False):
+        """Old QEMU in container A hands over and exits; new QEMU starts
+        in container B.  With @oci, both containers are started by crun
+        from OCI bundles (oci_bundle()), else by unshare."""
+        ca, cb = ("oci-a", "oci-b") if oci else ("a", "b")
+        sess = self.session("oci" if oci else "ho")
+        sec_a = os.path.join(self.work, ca, sess + ".secret")
+        sec_b = os.path.join(self.work, cb, sess + ".secret")
+        os.makedirs(os.path.dirname(sec_b), exist_ok=True)
         out = {}
-        old = self.start_guest("old-a", container="a")
+        old = self.start_guest("old-" + ca, container=ca, oci=oci)
+        if oci:
+            out["isolated_a"] = self.isolated(old, cb)
         hz = self.tsc_hz(old)
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, sec_a, "off"))
@@ -694,7 +779,8 @@ class Tester:
             with open(sec_b, "w") as f:
                 f.write("00" * 32 + "\n")
             bad = self.new_qemu("new-b-bad", ["-incoming",
-                                self.cprhold_uri(sess, sec_b)], container="b")
+                                self.cprhold_uri(sess, sec_b)], container=cb,
+                                oci=oci)
             rc = bad.wait_exit(60)
             out["bad_secret_rc"] = rc
             out["bad_secret_err"] = bad.stderr()
@@ -702,10 +788,12 @@ class Tester:
         # The management layer hands the secret to container B
         shutil.copyfile(sec_a, sec_b)
         os.chmod(sec_b, 0o600)
-        new = self.new_qemu("new-b", ["-incoming",
-                                      self.cprhold_uri(sess, sec_b)],
-                            container="b", qmp_wait=True)
+        new = self.new_qemu("new-" + cb, ["-incoming",
+                                           self.cprhold_uri(sess, sec_b)],
+                            container=cb, qmp_wait=True, oci=oci)
         new.connect()
+        if oci:
+            out["isolated_b"] = self.isolated(new, ca)
         resume = new.qmp.wait_event("RESUME")
         new.wait_beats(3, after=old_last)
         out.update(self.measure(old, new, stop, resume, hz, old_last))
@@ -758,6 +846,18 @@ class Tester:
         new2.wait_exit()
         out["left"] = self.sessions_left(sess)
         return out
+
+    def isolated(self, q, other):
+        """Does QEMU @q run in namespaces of its own, without a view of
+        container @other's directory?  A list of what is not so."""
+        pid = q.qemu_pid()
+        bad = [n for n in ("pid", "mnt", "net", "ipc", "uts")
+               if os.readlink("/proc/%d/ns/%s" % (pid, n)) ==
+               os.readlink("/proc/self/ns/%s" % n)]
+        seen = "/proc/%d/root%s" % (pid, os.path.join(self.work, other))
+        if os.path.exists(seen):
+            bad.append("sees " + other)
+        return bad
 
     def wait_cpr_taken(self, sess, timeout=60):
         """Wait until a new QEMU finished CPR session @sess.cpr (ready)."""
@@ -966,7 +1066,8 @@ def main():
                     help="repetitions of each pause measurement")
     ap.add_argument("--json", help="write the measurements here")
     ap.add_argument("--only",
-                    default="handover,secret,adopt,rollback,failures,pause")
+                    default="handover,secret,oci,adopt,rollback,failures,"
+                    "pause")
     opts = ap.parse_args()
     only = set(opts.only.split(","))
 
@@ -1022,6 +1123,32 @@ def main():
                 t.dump()
                 tap(False, "handover: old QEMU in A hands over to new QEMU "
                     "in B through cprhold", e)
+        if "oci" in only:
+            # The same handover, each QEMU in an OCI container run by crun
+            try:
+                if not shutil.which("crun"):
+                    raise TestError("crun is missing (scripts/setup "
+                                    "installs it)")
+                r = t.run_cprhold_handover(oci=True)
+                results["oci"] = r
+                counts = r.get("new_counts", [])
+                tap(r.get("old_exited") and counts and
+                    1 <= counts[0] - r["old_last"] <= 2 and
+                    counts == sorted(counts) and
+                    r.get("new_status") == "running" and
+                    r.get("left") == [] and
+                    r.get("isolated_a") == [] and r.get("isolated_b") == [],
+                    "oci: old QEMU in an OCI container (crun: own pid, "
+                    "mount, net, ipc, uts namespaces, no view of the "
+                    "other's directory) handed over and its container "
+                    "exited; new QEMU in another one claimed, the guest "
+                    "counts on from %s (%s)"
+                    % (r["old_last"], counts[:3]),
+                    "pause %s" % {k: fmt(v) for k, v in r.items()
+                                  if k.endswith("_ms")})
+            except Exception as e:
+                t.dump()
+                tap(False, "oci: a handover between two crun containers", e)
         if "adopt" in only:
             try:
                 r = t.run_cprhold_adopt(check=True)
