@@ -3,8 +3,17 @@
  * cprhold - park live file references in kernel-held sessions, so that a
  * successor process (a new VMM, possibly in another container) can claim
  * them.  See Documentation/userspace-api/cprhold.rst.
+ */
+#ifndef _UAPI_LINUX_CPRHOLD_H
+#define _UAPI_LINUX_CPRHOLD_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: cprhold ioctl conventions
  *
- * Conventions (as iommufd):
+ * As iommufd's:
  *  - every ioctl is _IO(CPRHOLD_TYPE, nr) and takes a pointer to a struct
  *    whose first member is __u32 size, the caller's sizeof() of it;
  *  - a struct shorter than the kernel's is zero-extended (the missing tail
@@ -22,6 +31,10 @@
  *    elements can grow the same way;
  *  - a failing ioctl changes nothing, neither in the kernel nor in the
  *    caller's struct.
+ */
+
+/**
+ * DOC: cprhold errno order
  *
  * When several errors apply, the first in this order is returned: ENOTTY
  * (unknown command), EFAULT/EINVAL/E2BIG (the struct itself: unreadable,
@@ -31,11 +44,6 @@
  * and EMFILE (limits), then the errors of the work itself (per entry:
  * EBADF, EEXIST, EINVAL; EFAULT on arrays; ENOMEM).
  */
-#ifndef _UAPI_LINUX_CPRHOLD_H
-#define _UAPI_LINUX_CPRHOLD_H
-
-#include <linux/ioctl.h>
-#include <linux/types.h>
 
 #define CPRHOLD_VERSION_STRING	"0.1.0"
 
