@@ -57,6 +57,9 @@ struct pid;
 struct pid_namespace;
 struct user_namespace;
 
+/* Entries (CPRHOLD_LIST) or sessions (CPRHOLD_LIST_SESSIONS) per call at most. */
+#define CPRHOLD_LIST_BATCH 64
+
 /* Module parameters (main.c). */
 extern unsigned int cprhold_max_sessions_per_user;
 extern unsigned int cprhold_max_entries_per_session;

@@ -243,6 +243,26 @@ out_free:
 	return ret;
 }
 
+/* The first item of @s with a token >= @token, or NULL.  Under s->lock. */
+static struct rb_node *cprhold_items_from(struct cprhold_session *s, u64 token)
+{
+	struct cprhold_item *it = NULL;
+	struct rb_node *n;
+
+	lockdep_assert_held(&s->lock);
+	for (n = s->items.rb_node; n; ) {
+		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
+
+		if (cur->token >= token) {
+			it = cur;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return it ? &it->node : NULL;
+}
+
 /*
  * Call @fn on each entry of @s with a token >= @from_token, in token order,
  * until it returns non-zero (which is returned).  Under the session lock.
@@ -250,7 +270,6 @@ out_free:
 int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 			 cprhold_entry_fn fn, void *arg)
 {
-	struct cprhold_item *it = NULL;
 	struct cprhold_entry *e;
 	struct rb_node *n;
 	int ret = 0;
@@ -259,17 +278,7 @@ int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 	if (!e)
 		return -ENOMEM;
 	mutex_lock(&s->lock);
-	for (n = s->items.rb_node; n; ) {
-		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
-
-		if (cur->token >= from_token) {
-			it = cur;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	for (n = it ? &it->node : NULL; n && !ret; n = rb_next(n)) {
+	for (n = cprhold_items_from(s, from_token); n && !ret; n = rb_next(n)) {
 		cprhold_item_report(rb_entry(n, struct cprhold_item, node), e);
 		ret = fn(e, arg);
 	}
@@ -278,14 +287,10 @@ int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 	return ret;
 }
 
-/* Entries reported per CPRHOLD_LIST call at most; page on. */
-#define CPRHOLD_LIST_BATCH 64
-
 int cprhold_list(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_session *s = cprhold_ucmd_handle(ucmd)->session;
 	struct cprhold_list *cmd = ucmd->cmd;
-	struct cprhold_item *it = NULL;
 	struct cprhold_entry *e;
 	struct rb_node *n;
 	u32 count = 0, max;
@@ -308,18 +313,7 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 
 	/* Snapshot under the lock, copy out after (user memory may fault). */
 	mutex_lock(&s->lock);
-	/* The first item with token >= cursor. */
-	for (n = s->items.rb_node; n; ) {
-		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
-
-		if (cur->token >= cmd->cursor) {
-			it = cur;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	for (n = it ? &it->node : NULL; n && count < max; n = rb_next(n))
+	for (n = cprhold_items_from(s, cmd->cursor); n && count < max; n = rb_next(n))
 		cprhold_item_report(rb_entry(n, struct cprhold_item, node), &e[count++]);
 	/* Where to go on: the first token not reported, 0 if none is left. */
 	if (n)

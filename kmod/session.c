@@ -914,9 +914,6 @@ int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg)
 	return ret;
 }
 
-/* Sessions reported per CPRHOLD_LIST_SESSIONS call at most; page on. */
-#define CPRHOLD_LIST_BATCH 64
-
 int cprhold_list_sessions(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_list_sessions *cmd = ucmd->cmd;
