@@ -199,9 +199,7 @@ void cprhold_classify(struct file *file, struct cprhold_entry *e)
 #endif
 	} else if (S_ISREG(mode)) {
 		e->type = CPRHOLD_ENTRY_REGULAR;
-		e->data.mem.size = i_size_read(inode);
-		e->data.mem.page_size = PAGE_SIZE;
-		e->data.mem.resident = (u64)inode->i_blocks << 9;
+		cprhold_classify_mem(file, inode, e);
 	}
 }
 
