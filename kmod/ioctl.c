@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 
 #include "cprhold.h"
+#include "trace.h"
 
 union cprhold_ucmd_buffer {
 	struct cprhold_create create;
@@ -125,6 +126,7 @@ static long cprhold_dispatch(struct file *file, unsigned int cmd,
 	const struct cprhold_ioctl_op *op;
 	struct cprhold_ucmd ucmd = {};
 	unsigned int nr = _IOC_NR(cmd);
+	u64 start;
 	int ret;
 
 	/* _IO() only: no direction or size bits in the command. */
@@ -147,7 +149,14 @@ static long cprhold_dispatch(struct file *file, unsigned int cmd,
 				    ucmd.user_size);
 	if (ret)
 		return ret;
-	return op->execute(&ucmd);
+	if (!trace_cprhold_ioctl_enabled())
+		return op->execute(&ucmd);
+	start = ktime_get_ns();
+	ret = op->execute(&ucmd);
+	trace_cprhold_ioctl(nr, base == CPRHOLD_CMD_PARK ?
+			    cprhold_ucmd_handle(&ucmd)->session->id : 0,
+			    ret, ktime_get_ns() - start);
+	return ret;
 }
 
 long cprhold_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

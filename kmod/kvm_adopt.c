@@ -71,6 +71,9 @@
 
 #include "adopt.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace_kvm.h"
+
 /* The KVM internals used here were verified on 6.1 and 6.12 (see Kbuild). */
 #ifdef CPRHOLD_KVM_VERIFIED
 static const bool cprhold_kvm_kernel_verified = true;
@@ -298,6 +301,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 			     unsigned int nr_files)
 {
 	struct mm_struct *new = current->mm, *old;
+	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0;
 	struct cprhold_kvm_swap sw;
 	struct kvm_vcpu *vcpu;
 	struct kvm *kvm;
@@ -367,6 +371,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 		goto out_old;
 
 	cprhold_kvm_flush_async_pf(kvm);
+	t1 = ktime_get_ns();
 
 	INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
 	init_completion(&sw.done);
@@ -378,6 +383,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	wait_for_completion(&sw.done);
 	destroy_work_on_stack(&sw.work);
 	mmput(new);
+	t2 = ktime_get_ns();
 	ret = sw.ret;
 	if (ret)
 		goto out_old;
@@ -400,6 +406,8 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	mmdrop(old);
 	if (sw.old_alive)
 		mmput(old);
+	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), 0, t1 - t0,
+				t2 - t1, ktime_get_ns() - t2);
 	return 0;
 
 out_old:
@@ -411,6 +419,8 @@ out_vcpus:
 	cprhold_kvm_unlock_vcpus(kvm, locked);
 out_lock:
 	mutex_unlock(&kvm->lock);
+	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), ret,
+				(t1 ?: ktime_get_ns()) - t0, t2 ? t2 - t1 : 0, 0);
 	return ret;
 }
 

@@ -22,6 +22,9 @@
 
 #include "cprhold.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 unsigned int cprhold_max_sessions_per_user = 64;
 module_param_named(max_sessions_per_user, cprhold_max_sessions_per_user, uint, 0644);
 MODULE_PARM_DESC(max_sessions_per_user,

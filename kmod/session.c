@@ -61,6 +61,7 @@
 #include <linux/user_namespace.h>
 
 #include "cprhold.h"
+#include "trace.h"
 
 #define CPRHOLD_HASH_BITS 8
 
@@ -183,6 +184,7 @@ static void cprhold_ttl_queue(struct cprhold_session *s, unsigned long delay)
 static void cprhold_set_state(struct cprhold_session *s, enum cprhold_state state)
 {
 	lockdep_assert_held(&s->info_lock);
+	trace_cprhold_state(s->id, s->name, s->state, state, s->end_reason);
 	s->state = state;
 	s->changes++;
 }
@@ -248,8 +250,8 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 		return false;
 	}
 	spin_lock(&s->info_lock);
-	cprhold_set_state(s, CPRHOLD_STATE_FINISHED);
 	s->end_reason = why;
+	cprhold_set_state(s, CPRHOLD_STATE_FINISHED);
 	items = s->items;
 	s->items = RB_ROOT;
 	atomic_sub(s->nr_items, &cprhold_nr_items);
@@ -626,6 +628,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 	ret = cprhold_table_insert(s);
 	if (ret)
 		goto err_file;
+	trace_cprhold_state(s->id, s->name, 0, CPRHOLD_STATE_OPEN, CPRHOLD_END_NONE);
 	/* Each session in the table pins the module (our fd pins it now). */
 	__module_get(THIS_MODULE);
 
