@@ -52,7 +52,9 @@
  * (as when a vCPU changes threads in stock KVM); on 6.12 the NX huge page
  * recovery worker ends with the old process (it only matters with
  * nx_huge_pages=on, an Intel mitigation).  On 6.1 that worker is moved
- * into the caller's cgroups so the old container can be torn down.
+ * into the caller's cgroups so the old container can be torn down: by a
+ * work item, right after the adoption (the move waits for an RCU grace
+ * period, which must not lengthen the guest's pause).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -283,6 +285,55 @@ static void cprhold_kvm_swap_fn(struct work_struct *work)
 	complete(&sw->done);
 }
 
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+/*
+ * The VM's NX huge page recovery kthread goes into the adopter's cgroups,
+ * so that the old container can be torn down.  cgroup_attach_task_all()
+ * takes the cgroup threadgroup rwsem for writing, which waits for an RCU
+ * grace period (about 20 ms in the test VM): done after the adoption, off
+ * the guest's pause, by a work item that holds the VM and the adopter.
+ */
+struct cprhold_kvm_cgroup_move {
+	struct work_struct work;
+	struct kvm *kvm;
+	struct task_struct *adopter;
+};
+
+static struct workqueue_struct *cprhold_kvm_wq;
+
+static void cprhold_kvm_cgroup_move_fn(struct work_struct *work)
+{
+	struct cprhold_kvm_cgroup_move *m =
+		container_of(work, struct cprhold_kvm_cgroup_move, work);
+	struct task_struct *t = m->kvm->arch.nx_lpage_recovery_thread;
+
+	if (t && cgroup_attach_task_all(m->adopter, t))
+		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
+	put_task_struct(m->adopter);
+	kvm_put_kvm(m->kvm);
+	kfree(m);
+}
+
+static void cprhold_kvm_cgroup_move(struct kvm *kvm)
+{
+	struct cprhold_kvm_cgroup_move *m;
+
+	if (!kvm->arch.nx_lpage_recovery_thread)
+		return;
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m) {
+		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
+		return;
+	}
+	INIT_WORK(&m->work, cprhold_kvm_cgroup_move_fn);
+	kvm_get_kvm(kvm);
+	m->kvm = kvm;
+	/* The process's cgroups: its leader outlives the adopting thread. */
+	m->adopter = get_task_struct(current->group_leader);
+	queue_work(cprhold_kvm_wq, &m->work);
+}
+#endif
+
 static void cprhold_kvm_invalidate_gpcs(struct kvm *kvm)
 {
 	struct gfn_to_pfn_cache *gpc;
@@ -395,9 +446,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	kvm_flush_remote_tlbs(kvm);
 	kvm->userspace_pid = task_tgid_nr(current);
 #ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
-	if (kvm->arch.nx_lpage_recovery_thread &&
-	    cgroup_attach_task_all(current, kvm->arch.nx_lpage_recovery_thread))
-		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
+	cprhold_kvm_cgroup_move(kvm);
 #endif
 	mutex_unlock(&kvm->slots_lock);
 	cprhold_kvm_unlock_vcpus(kvm, locked);
@@ -431,12 +480,27 @@ static const struct cprhold_adopt_ops cprhold_kvm_ops = {
 
 static int __init cprhold_kvm_init(void)
 {
-	return cprhold_register_adopt_ops(&cprhold_kvm_ops);
+	int ret;
+
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+	cprhold_kvm_wq = alloc_ordered_workqueue("cprhold_kvm", 0);
+	if (!cprhold_kvm_wq)
+		return -ENOMEM;
+#endif
+	ret = cprhold_register_adopt_ops(&cprhold_kvm_ops);
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+	if (ret)
+		destroy_workqueue(cprhold_kvm_wq);
+#endif
+	return ret;
 }
 
 static void __exit cprhold_kvm_exit(void)
 {
 	cprhold_unregister_adopt_ops(&cprhold_kvm_ops);
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+	destroy_workqueue(cprhold_kvm_wq);	/* runs what is queued */
+#endif
 }
 
 module_init(cprhold_kvm_init);
