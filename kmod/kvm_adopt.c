@@ -52,9 +52,9 @@
  * (as when a vCPU changes threads in stock KVM); on 6.12 the NX huge page
  * recovery worker ends with the old process (it only matters with
  * nx_huge_pages=on, an Intel mitigation).  On 6.1 that worker is moved
- * into the caller's cgroups so the old container can be torn down: by a
- * work item, right after the adoption (the move waits for an RCU grace
- * period, which must not lengthen the guest's pause).
+ * into the caller's cgroups so the old container can be torn down, once
+ * the VM's locks are dropped, and only when it is not there already (the
+ * move waits for an RCU grace period).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -290,47 +290,22 @@ static void cprhold_kvm_swap_fn(struct work_struct *work)
  * The VM's NX huge page recovery kthread goes into the adopter's cgroups,
  * so that the old container can be torn down.  cgroup_attach_task_all()
  * takes the cgroup threadgroup rwsem for writing, which waits for an RCU
- * grace period (about 20 ms in the test VM): done after the adoption, off
- * the guest's pause, by a work item that holds the VM and the adopter.
+ * grace period (about 20 ms in the test VM on 6.1): done once the VM's
+ * locks are dropped, from the adopting thread (alive, so its cgroups are
+ * too), and not at all when the kthread is in those cgroups already.
  */
-struct cprhold_kvm_cgroup_move {
-	struct work_struct work;
-	struct kvm *kvm;
-	struct task_struct *adopter;
-};
-
-static struct workqueue_struct *cprhold_kvm_wq;
-
-static void cprhold_kvm_cgroup_move_fn(struct work_struct *work)
-{
-	struct cprhold_kvm_cgroup_move *m =
-		container_of(work, struct cprhold_kvm_cgroup_move, work);
-	struct task_struct *t = m->kvm->arch.nx_lpage_recovery_thread;
-
-	if (t && cgroup_attach_task_all(m->adopter, t))
-		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
-	put_task_struct(m->adopter);
-	kvm_put_kvm(m->kvm);
-	kfree(m);
-}
-
 static void cprhold_kvm_cgroup_move(struct kvm *kvm)
 {
-	struct cprhold_kvm_cgroup_move *m;
+	struct task_struct *t = kvm->arch.nx_lpage_recovery_thread;
+	bool same;
 
-	if (!kvm->arch.nx_lpage_recovery_thread)
+	if (!t)
 		return;
-	m = kmalloc(sizeof(*m), GFP_KERNEL);
-	if (!m) {
+	rcu_read_lock();
+	same = task_css_set(t) == task_css_set(current);
+	rcu_read_unlock();
+	if (!same && cgroup_attach_task_all(current, t))
 		pr_warn_ratelimited("kvm-nx-lpage-recovery stays in the old owner's cgroups\n");
-		return;
-	}
-	INIT_WORK(&m->work, cprhold_kvm_cgroup_move_fn);
-	kvm_get_kvm(kvm);
-	m->kvm = kvm;
-	/* The process's cgroups: its leader outlives the adopting thread. */
-	m->adopter = get_task_struct(current->group_leader);
-	queue_work(cprhold_kvm_wq, &m->work);
 }
 #endif
 
@@ -352,7 +327,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 			     unsigned int nr_files)
 {
 	struct mm_struct *new = current->mm, *old;
-	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0;
+	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0, t3;
 	struct cprhold_kvm_swap sw;
 	struct kvm_vcpu *vcpu;
 	struct kvm *kvm;
@@ -445,9 +420,6 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	WRITE_ONCE(kvm->mm, new);
 	kvm_flush_remote_tlbs(kvm);
 	kvm->userspace_pid = task_tgid_nr(current);
-#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
-	cprhold_kvm_cgroup_move(kvm);
-#endif
 	mutex_unlock(&kvm->slots_lock);
 	cprhold_kvm_unlock_vcpus(kvm, locked);
 	mutex_unlock(&kvm->lock);
@@ -455,8 +427,13 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	mmdrop(old);
 	if (sw.old_alive)
 		mmput(old);
+	t3 = ktime_get_ns();
+#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
+	/* The caller holds the VM file: the kthread lives on meanwhile. */
+	cprhold_kvm_cgroup_move(kvm);
+#endif
 	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), 0, t1 - t0,
-				t2 - t1, ktime_get_ns() - t2);
+				t2 - t1, t3 - t2, ktime_get_ns() - t3);
 	return 0;
 
 out_old:
@@ -469,7 +446,7 @@ out_vcpus:
 out_lock:
 	mutex_unlock(&kvm->lock);
 	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), ret,
-				(t1 ?: ktime_get_ns()) - t0, t2 ? t2 - t1 : 0, 0);
+				(t1 ?: ktime_get_ns()) - t0, t2 ? t2 - t1 : 0, 0, 0);
 	return ret;
 }
 
@@ -480,27 +457,12 @@ static const struct cprhold_adopt_ops cprhold_kvm_ops = {
 
 static int __init cprhold_kvm_init(void)
 {
-	int ret;
-
-#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
-	cprhold_kvm_wq = alloc_ordered_workqueue("cprhold_kvm", 0);
-	if (!cprhold_kvm_wq)
-		return -ENOMEM;
-#endif
-	ret = cprhold_register_adopt_ops(&cprhold_kvm_ops);
-#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
-	if (ret)
-		destroy_workqueue(cprhold_kvm_wq);
-#endif
-	return ret;
+	return cprhold_register_adopt_ops(&cprhold_kvm_ops);
 }
 
 static void __exit cprhold_kvm_exit(void)
 {
 	cprhold_unregister_adopt_ops(&cprhold_kvm_ops);
-#ifdef CPRHOLD_HAVE_NX_LPAGE_KTHREAD
-	destroy_workqueue(cprhold_kvm_wq);	/* runs what is queued */
-#endif
 }
 
 module_init(cprhold_kvm_init);

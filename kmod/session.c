@@ -625,10 +625,14 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 		ret = PTR_ERR(file);
 		goto err_fd;
 	}
+	/* Under the lock: the creation's event comes before any other. */
+	mutex_lock(&s->lock);
 	ret = cprhold_table_insert(s);
+	if (!ret)
+		trace_cprhold_state(s->id, s->name, 0, CPRHOLD_STATE_OPEN, CPRHOLD_END_NONE);
+	mutex_unlock(&s->lock);
 	if (ret)
 		goto err_file;
-	trace_cprhold_state(s->id, s->name, 0, CPRHOLD_STATE_OPEN, CPRHOLD_END_NONE);
 	/* Each session in the table pins the module (our fd pins it now). */
 	__module_get(THIS_MODULE);
 

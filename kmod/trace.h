@@ -13,6 +13,28 @@
 #include <linux/tracepoint.h>
 #include <linux/cprhold.h>
 
+/* The enums by value in the events' formats, for trace-cmd and perf. */
+TRACE_DEFINE_ENUM(CPRHOLD_STATE_OPEN);
+TRACE_DEFINE_ENUM(CPRHOLD_STATE_SEALED);
+TRACE_DEFINE_ENUM(CPRHOLD_STATE_CLAIMED);
+TRACE_DEFINE_ENUM(CPRHOLD_STATE_FINISHED);
+TRACE_DEFINE_ENUM(CPRHOLD_END_NONE);
+TRACE_DEFINE_ENUM(CPRHOLD_END_FINISHED);
+TRACE_DEFINE_ENUM(CPRHOLD_END_DESTROYED);
+TRACE_DEFINE_ENUM(CPRHOLD_END_EXPIRED);
+TRACE_DEFINE_ENUM(CPRHOLD_END_CLOSED);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_CREATE);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_CLAIM);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_DESTROY);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_LIST_SESSIONS);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_PARK);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_LIST);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_INFO);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_SEAL);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_RETRIEVE);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_FINISH);
+TRACE_DEFINE_ENUM(CPRHOLD_CMD_ABORT);
+
 #define cprhold_show_state(s)						\
 	__print_symbolic(s, { 0, "none" },				\
 			 { CPRHOLD_STATE_OPEN, "open" },		\
@@ -41,6 +63,8 @@
 			 { CPRHOLD_CMD_ABORT, "abort" })
 
 /*
+ * @name is a session's name array, CPRHOLD_NAME_MAX bytes, zero-padded.
+ *
  * A session changes state: created (from "none"), sealed, claimed, an
  * aborted claim (claimed -> sealed), ended (-> finished, with the end's
  * reason: finished, destroyed, expired, closed).
@@ -54,7 +78,7 @@ TRACE_EVENT(cprhold_state,
 			     __field(u32, to)
 			     __field(u32, end)),
 	    TP_fast_assign(__entry->id = id;
-			   strscpy(__entry->name, name, CPRHOLD_NAME_MAX);
+			   memcpy(__entry->name, name, CPRHOLD_NAME_MAX);
 			   __entry->from = from;
 			   __entry->to = to;
 			   __entry->end = end;),

@@ -16,24 +16,29 @@
  * An adoption returns: the VM's vCPUs, the result, and in ns the checks
  * (locks, preconditions, async page faults flushed), the move of KVM's
  * MMU notifier from the old mm to the new one (its SRCU grace period),
- * and the commit; a phase not reached is 0.
+ * the commit, and on 6.1 the move of the VM's NX recovery kthread into
+ * the adopter's cgroups (0 when it is there already); a phase not
+ * reached is 0.
  */
 TRACE_EVENT(cprhold_kvm_adopt,
-	    TP_PROTO(u32 nr_vcpus, int ret, u64 checks_ns, u64 move_ns, u64 commit_ns),
-	    TP_ARGS(nr_vcpus, ret, checks_ns, move_ns, commit_ns),
+	    TP_PROTO(u32 nr_vcpus, int ret, u64 checks_ns, u64 move_ns, u64 commit_ns,
+		     u64 cgroup_ns),
+	    TP_ARGS(nr_vcpus, ret, checks_ns, move_ns, commit_ns, cgroup_ns),
 	    TP_STRUCT__entry(__field(u32, nr_vcpus)
 			     __field(int, ret)
 			     __field(u64, checks_ns)
 			     __field(u64, move_ns)
-			     __field(u64, commit_ns)),
+			     __field(u64, commit_ns)
+			     __field(u64, cgroup_ns)),
 	    TP_fast_assign(__entry->nr_vcpus = nr_vcpus;
 			   __entry->ret = ret;
 			   __entry->checks_ns = checks_ns;
 			   __entry->move_ns = move_ns;
-			   __entry->commit_ns = commit_ns;),
-	    TP_printk("%u vCPUs ret %d: checks %llu ns, notifier move %llu ns, commit %llu ns",
+			   __entry->commit_ns = commit_ns;
+			   __entry->cgroup_ns = cgroup_ns;),
+	    TP_printk("%u vCPUs ret %d: checks %llu ns, notifier move %llu ns, commit %llu ns, cgroup %llu ns",
 		      __entry->nr_vcpus, __entry->ret, __entry->checks_ns,
-		      __entry->move_ns, __entry->commit_ns)
+		      __entry->move_ns, __entry->commit_ns, __entry->cgroup_ns)
 );
 
 #endif /* _CPRHOLD_TRACE_KVM_H */
