@@ -17,16 +17,8 @@ N=0
 FAILED=0
 T=$(mktemp -d)
 
-ok() {	# ok <status> <description> [diagnostic file]
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $N - $2"
-	else
-		echo "not ok $N - $2"
-		FAILED=$((FAILED + 1))
-		[ -n "$3" ] && [ -f "$3" ] && tail -n 20 "$3" | sed 's/^/# /'
-	fi
-}
+# shellcheck source=selftests/lib/tap.sh
+. selftests/lib/tap.sh
 
 echo "TAP version 13"
 echo "1..8"
