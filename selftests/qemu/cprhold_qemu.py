@@ -20,6 +20,10 @@ built with qemu-patches/, and checks, printing TAP:
              took it and when a successor (tools/adopt_hold) adopted it
              and was killed; without cprhold_kvm new QEMU falls back to a
              VM of its own with a warning.
+  irq        an ivshmem-doorbell interrupt raised through its irqfd (our
+             ivshmem server signals the eventfd) while neither QEMU runs
+             the guest reaches it after the pause, once, with adopt=on and
+             with the VM recreated.
   rollback   a new QEMU claims and is killed before it loaded the stream:
              while it holds the claim, old QEMU refuses to resume the guest;
              once it is gone, old QEMU takes the session back ('cont') and
@@ -236,6 +240,59 @@ def oci_bundle(t, workdir, name, args):
     return bundle
 
 
+# ---- an ivshmem server -------------------------------------------------------
+
+class IvshmemServer:
+    """A minimal ivshmem server (QEMU's docs/specs/ivshmem-spec.rst).
+
+    Every QEMU that connects is peer 0 with one vector and gets the same
+    shared memory and the same eventfd for that vector, as the server of
+    a guest that moves from one QEMU to the next would give it.  QEMU
+    binds the eventfd to the VM as an irqfd once the guest enabled MSI-X,
+    so kick() raises the heartbeat guest's interrupt through KVM alone,
+    whichever QEMU runs the guest, and also while none does."""
+
+    def __init__(self, path):
+        self.path = path
+        self.shm = os.memfd_create("cprhold-ivshmem", 0)
+        os.ftruncate(self.shm, 1 << 20)
+        self.efd = os.eventfd(0)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(4)
+        self.conns = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            msg = lambda v: v.to_bytes(8, "little", signed=True)
+            try:
+                # In ivshmem-server's order: QEMU takes what comes after
+                # the shared memory once the device is realized
+                c.sendall(msg(0))                   # protocol version
+                c.sendall(msg(0))                   # the client's peer ID
+                socket.send_fds(c, [msg(-1)], [self.shm])   # shared memory
+                socket.send_fds(c, [msg(0)], [self.efd])    # its vector 0
+            except OSError:
+                c.close()
+                continue
+            self.conns.append(c)
+
+    def kick(self):
+        os.eventfd_write(self.efd, 1)
+
+    def close(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+        os.close(self.efd)
+        os.close(self.shm)
+
+
 # ---- QEMU processes ---------------------------------------------------------
 
 class Qemu:
@@ -249,7 +306,7 @@ class Qemu:
         self.dir = os.path.join(t.work, container or name)
         os.makedirs(self.dir, exist_ok=True)
         self.qmp_path = os.path.join(self.dir, "qmp-%s.sock" % name)
-        self.lines = []         # (monotonic time, count, tsc, gap)
+        self.lines = []         # (monotonic time, count, tsc, gap, irqs)
         self.lock = threading.Lock()
         args = [t.qemu, "-accel", "kvm", "-nodefaults", "-display", "none",
                 "-M", "q35,memory-backend=ram,aux-ram-share=on",
@@ -299,13 +356,14 @@ class Qemu:
             buf += chunk
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
-                m = re.match(rb"hb ([0-9a-f]{8}) ([0-9a-f]{16}) ([0-9a-f]{16})$",
-                             line.strip())
+                m = re.match(rb"hb ([0-9a-f]{8}) ([0-9a-f]{16}) ([0-9a-f]{16})"
+                             rb" ([0-9a-f]{8})$", line.strip())
                 if m:
                     with self.lock:
                         self.lines.append((now, int(m.group(1), 16),
                                            int(m.group(2), 16),
-                                           int(m.group(3), 16)))
+                                           int(m.group(3), 16),
+                                           int(m.group(4), 16)))
 
     def _read_err(self):
         fd = self.proc.stderr.fileno()
@@ -652,6 +710,81 @@ class Tester:
             raise TestError("adopt=on fell back to a new KVM VM: "
                             + new.stderr())
         return res
+
+    # -- an interrupt raised through an irqfd while the guest is paused --
+    def wait_irqs(self, q, n, timeout=10):
+        """Wait for a heartbeat of @q that counts @n interrupts."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            hb = q.heartbeats()
+            if hb and hb[-1][4] >= n:
+                return hb[-1][4]
+            time.sleep(0.02)
+        hb = q.heartbeats()
+        return hb[-1][4] if hb else None
+
+    def run_irq_in_pause(self, adopt):
+        """The guest takes the interrupts of an ivshmem-doorbell, whose
+        eventfd our ivshmem server holds and QEMU binds to KVM as an
+        irqfd.  The server signals it once the guest stopped in old QEMU
+        (which completed the migration: it wrote the device state and,
+        with adopt=on, let go of the VM) and before new QEMU loaded
+        anything: new QEMU is frozen with SIGSTOP from its ready signal
+        until then, old QEMU until new QEMU is frozen.  The guest must
+        take that interrupt once it runs in new QEMU."""
+        tag = "adopt" if adopt else "recreate"
+        sess = self.session("irq-" + tag)
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        secret = os.path.join(shared, sess + ".secret")
+        uri = self.cprhold_uri(sess, secret, adopt=adopt)
+        srv = IvshmemServer(os.path.join(self.work, sess + ".ivshmem"))
+        dev = ["-chardev", "socket,path=%s,id=ivs" % srv.path,
+               "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
+               "master=on,addr=0x10"]
+        out = {}
+        try:
+            old = self.start_guest("old-irq-" + tag, extra=dev)
+            out["irqs_start"] = old.heartbeats()[-1][4]
+            srv.kick()
+            out["irqs_old"] = self.wait_irqs(old, 1)
+            old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+            old.qmp.cmd("migrate", uri=uri)
+            os.kill(old.qemu_pid(), signal.SIGSTOP)
+            new = None
+            try:
+                new = self.new_qemu("new-irq-" + tag, dev + ["-incoming", uri],
+                                    qmp_wait=True)
+                new.connect()
+                self.wait_cpr_taken(sess)
+                os.kill(new.qemu_pid(), signal.SIGSTOP)
+            finally:
+                os.kill(old.qemu_pid(), signal.SIGCONT)
+            try:
+                st = old.qmp.wait_migration()
+                out["migration"] = st["status"]
+                old.qmp.wait_event("STOP")
+                old_last = old.settle()
+                out["old_last_irqs"] = old.heartbeats()[-1][4]
+                out["sealed"] = sess in self.sessions_left(sess)
+                srv.kick()              # in the pause: nobody runs the guest
+            finally:
+                os.kill(new.qemu_pid(), signal.SIGCONT)
+            new.qmp.wait_event("RESUME")
+            hb = new.wait_beats(2, after=old_last)
+            out["irqs_after"] = hb[0][4]
+            out["irqs_pause"] = self.wait_irqs(new, 2)
+            srv.kick()                  # and the irqfd works on after it
+            out["irqs_end"] = self.wait_irqs(new, 3)
+            old.qmp.cmd("quit")
+            old.wait_exit()
+            new.qmp.cmd("quit")
+            new.wait_exit()
+            out["new_err"] = new.stderr()
+            out["left"] = self.sessions_left(sess)
+        finally:
+            srv.close()
+        return out
 
     # -- adopt=on: the VM goes back to old QEMU if no new QEMU finished --
     def run_adopt_rollback(self, adopter):
@@ -1066,8 +1199,8 @@ def main():
                     help="repetitions of each pause measurement")
     ap.add_argument("--json", help="write the measurements here")
     ap.add_argument("--only",
-                    default="handover,secret,oci,adopt,rollback,failures,"
-                    "pause")
+                    default="handover,secret,oci,adopt,irq,rollback,"
+                    "failures,pause")
     opts = ap.parse_args()
     only = set(opts.only.split(","))
 
@@ -1221,6 +1354,28 @@ def main():
             except Exception as e:
                 t.dump()
                 tap(False, "adopt: refused adoption falls back", e)
+        for adopt in (True, False):
+            if "irq" not in only:
+                break
+            tag = "adopt=on" if adopt else "recreating the VM"
+            try:
+                r = t.run_irq_in_pause(adopt)
+                results["irq-" + ("adopt" if adopt else "recreate")] = r
+                tap(r["irqs_start"] == 0 and r["irqs_old"] == 1 and
+                    r["migration"] == "completed" and r["sealed"] and
+                    r["old_last_irqs"] == 1 and r["irqs_pause"] == 2 and
+                    r["irqs_end"] == 3 and r["left"] == [] and
+                    (not adopt or "new KVM VM" not in r["new_err"]),
+                    "irq: an ivshmem-doorbell interrupt raised through its "
+                    "irqfd during the pause (%s) reaches the guest in new "
+                    "QEMU, once (interrupts before, at the stop, after the "
+                    "pause, after one more: %s, %s, %s, %s)"
+                    % (tag, r["irqs_old"], r["old_last_irqs"],
+                       r["irqs_pause"], r["irqs_end"]), str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "irq: an interrupt raised during the pause (%s)"
+                    % tag, e)
         if "rollback" in only:
             try:
                 r = t.run_rollback()
