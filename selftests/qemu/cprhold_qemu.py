@@ -504,6 +504,15 @@ class Tester:
         old.wait_beats(5)
         return old
 
+    def shared_session(self, what, **uri):
+        """A new session's name, its secret file in the directory both
+        QEMUs see, and its cprhold address (cprhold_uri()'s keywords)."""
+        shared = os.path.join(self.work, "shared")
+        os.makedirs(shared, exist_ok=True)
+        sess = self.session(what)
+        secret = os.path.join(shared, sess + ".secret")
+        return sess, secret, self.cprhold_uri(sess, secret, **uri)
+
     @staticmethod
     def cprhold_uri(session, secret_file, wait=None, adopt=False):
         uri = "cprhold:%s,secret-file=%s" % (session, secret_file)
@@ -606,11 +615,7 @@ class Tester:
     # -- cprhold, new QEMU started beside the old one and waiting --
     def run_cprhold_prestarted(self, check_old=False):
         """new QEMU waits for the session: the pause excludes its start."""
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        sess = self.session("pre")
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret)
+        sess, secret, uri = self.shared_session("pre")
         old = self.start_guest("old-pre")
         new = self.new_qemu("new-pre", ["-incoming", uri], qmp_wait=True)
         hz = self.tsc_hz(old)
@@ -640,11 +645,7 @@ class Tester:
     # -- cprhold with adopt=on: new QEMU runs the guest on the old VM --
     def run_cprhold_adopt(self, check=False):
         """new QEMU waits beside old QEMU, then adopts the KVM VM itself."""
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        sess = self.session("adopt")
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret, adopt=True)
+        sess, secret, uri = self.shared_session("adopt", adopt=True)
         old = self.start_guest("old-adopt")
         res = {}
         if check:
@@ -733,11 +734,7 @@ class Tester:
         until then, old QEMU until new QEMU is frozen.  The guest must
         take that interrupt once it runs in new QEMU."""
         tag = "adopt" if adopt else "recreate"
-        sess = self.session("irq-" + tag)
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret, adopt=adopt)
+        sess, secret, uri = self.shared_session("irq-" + tag, adopt=adopt)
         srv = IvshmemServer(os.path.join(self.work, sess + ".ivshmem"))
         dev = ["-chardev", "socket,path=%s,id=ivs" % srv.path,
                "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
@@ -792,16 +789,13 @@ class Tester:
 
         With @adopter, a successor first adopts the VM and is killed
         before it finishes the session (selftests/tools/adopt_hold)."""
-        sess = self.session("arb")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
+        sess, secret, uri = self.shared_session("arb", wait="off",
+                                                adopt=True)
         out = {}
         old = self.start_guest("old-arb")
         vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret, "off",
-                                                    adopt=True))
+        old.qmp.cmd("migrate", uri=uri)
         st = old.qmp.wait_migration()
         if st["status"] != "completed":
             raise TestError("cprhold migration %s: %s"
@@ -843,11 +837,7 @@ class Tester:
             f.write("install cprhold_kvm /bin/false\n")
         subprocess.run(["rmmod", "cprhold_kvm"], stderr=subprocess.DEVNULL)
         try:
-            shared = os.path.join(self.work, "shared")
-            os.makedirs(shared, exist_ok=True)
-            sess = self.session("aref")
-            secret = os.path.join(shared, sess + ".secret")
-            uri = self.cprhold_uri(sess, secret, adopt=True)
+            sess, secret, uri = self.shared_session("aref", adopt=True)
             old = self.start_guest("old-aref")
             vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
             new = self.new_qemu("new-aref", ["-incoming", uri], qmp_wait=True)
@@ -940,11 +930,7 @@ class Tester:
 
     # -- new QEMU dies before it is ready: the guest never stops --
     def run_die_before_ready(self):
-        sess = self.session("dbr")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret)
+        sess, secret, uri = self.shared_session("dbr")
         out = {}
         old = self.start_guest("old-dbr")
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
@@ -1005,11 +991,7 @@ class Tester:
         """Old QEMU is frozen (SIGSTOP) so that it sees new QEMU's ready
         signal only after new QEMU was killed: it then writes the device
         state into a socket that nobody reads."""
-        sess = self.session("dar")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret)
+        sess, secret, uri = self.shared_session("dar")
         out = {}
         old = self.start_guest("old-dar")
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
@@ -1040,11 +1022,7 @@ class Tester:
         """Old QEMU has a device that new QEMU lacks: new QEMU fails in
         the middle of the stream, gives everything back and exits; old
         QEMU completed its side and takes the guest back with 'cont'."""
-        sess = self.session("lf")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret)
+        sess, secret, uri = self.shared_session("lf")
         out = {}
         old = self.start_guest("old-lf", extra=["-device", "i6300esb"])
         new = self.new_qemu("new-lf", ["-incoming", uri], qmp_wait=True)
@@ -1069,14 +1047,11 @@ class Tester:
 
     # -- the CPR session is destroyed from outside while old QEMU waits --
     def run_cpr_destroyed(self):
-        sess = self.session("dst")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
+        sess, secret, uri = self.shared_session("dst")
         out = {}
         old = self.start_guest("old-dst")
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret))
+        old.qmp.cmd("migrate", uri=uri)
         out["before"] = self.sessions_left(sess)
         r = subprocess.run([CTL, "destroy", sess + ".cpr"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -1119,11 +1094,7 @@ class Tester:
 
     # -- rollback: new QEMU claims and dies; old QEMU takes the guest back --
     def run_rollback(self):
-        sess = self.session("rb")
-        shared = os.path.join(self.work, "shared")
-        os.makedirs(shared, exist_ok=True)
-        secret = os.path.join(shared, sess + ".secret")
-        uri = self.cprhold_uri(sess, secret)
+        sess, secret, uri = self.shared_session("rb")
         out = {}
         old = self.start_guest("old-rb", container="a")
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
