@@ -23,7 +23,8 @@ built with qemu-patches/, and checks, printing TAP:
   irq        an ivshmem-doorbell interrupt raised through its irqfd (our
              ivshmem server signals the eventfd) while neither QEMU runs
              the guest reaches it after the pause, once, with adopt=on and
-             with the VM recreated.
+             with the VM recreated; and, when new QEMU fails to load, the
+             guest once 'cont' resumed it in old QEMU.
   rollback   a new QEMU claims and is killed before it loaded the stream:
              while it holds the claim, old QEMU refuses to resume the guest;
              once it is gone, old QEMU takes the session back ('cont') and
@@ -783,6 +784,50 @@ class Tester:
             srv.close()
         return out
 
+    def run_irq_rollback(self):
+        """As run_load_fails() (old QEMU has a device new QEMU lacks), with
+        the ivshmem-doorbell of run_irq_in_pause(): old QEMU held its
+        irqfds back at the switch-over; a signal after its migration
+        completed and before 'cont' must reach the guest once 'cont'
+        resumed it in old QEMU, and the irqfd work on after."""
+        sess, secret, uri = self.shared_session("irq-rb")
+        srv = IvshmemServer(os.path.join(self.work, sess + ".ivshmem"))
+        dev = ["-chardev", "socket,path=%s,id=ivs" % srv.path,
+               "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
+               "master=on,addr=0x10"]
+        out = {}
+        try:
+            old = self.start_guest("old-irq-rb",
+                                   extra=dev + ["-device", "i6300esb"])
+            srv.kick()
+            out["irqs_old"] = self.wait_irqs(old, 1)
+            new = self.new_qemu("new-irq-rb", dev + ["-incoming", uri],
+                                qmp_wait=True)
+            old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+            old.qmp.cmd("migrate", uri=uri)
+            new.connect()
+            out["new_rc"] = new.wait_exit(60)
+            st = old.qmp.wait_migration()
+            out["migration"] = st["status"]
+            old_last = old.settle()
+            out["irqs_stop"] = old.heartbeats()[-1][4]
+            srv.kick()                  # the guest is stopped in old QEMU
+            time.sleep(0.2)
+            out["irqs_stopped"] = old.heartbeats()[-1][4]
+            r = old.qmp.cmd_raw("cont")
+            out["cont"] = r.get("error", {}).get("desc", "accepted")
+            old.qmp.wait_event("RESUME")
+            old.wait_beats(2, after=old_last)
+            out["irqs_resumed"] = self.wait_irqs(old, 2)
+            srv.kick()
+            out["irqs_end"] = self.wait_irqs(old, 3)
+            out["left"] = self.sessions_left(sess)
+            old.qmp.cmd("quit")
+            old.wait_exit()
+        finally:
+            srv.close()
+        return out
+
     # -- adopt=on: the VM goes back to old QEMU if no new QEMU finished --
     def run_adopt_rollback(self, adopter):
         """old QEMU hands the VM over (wait=off) and takes it back.
@@ -1347,6 +1392,23 @@ def main():
                 t.dump()
                 tap(False, "irq: an interrupt raised during the pause (%s)"
                     % tag, e)
+        if "irq" in only:
+            try:
+                r = t.run_irq_rollback()
+                tap(r["irqs_old"] == 1 and r["new_rc"] not in (0, None) and
+                    r["migration"] == "completed" and
+                    r["irqs_stop"] == 1 and r["irqs_stopped"] == 1 and
+                    r["cont"] == "accepted" and r["irqs_resumed"] == 2 and
+                    r["irqs_end"] == 3 and r["left"] == [],
+                    "irq: an interrupt raised after old QEMU completed and "
+                    "held its irqfds back reaches the guest once 'cont' "
+                    "resumes it there (new QEMU failed to load); the irqfd "
+                    "works on (before, stopped, resumed, after: %s, %s, "
+                    "%s, %s)" % (r["irqs_old"], r["irqs_stopped"],
+                                 r["irqs_resumed"], r["irqs_end"]), str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "irq: an interrupt raised before a rollback", e)
         if "rollback" in only:
             try:
                 r = t.run_rollback()
