@@ -15,8 +15,12 @@
 # Methods: the host-measured pause (A's stop request -> first vCPU back in
 # KVM_RUN in B), ".guest": the largest TSC gap the guest saw at its
 # resume point, and "adopt.ioctl": the kernel's adoption alone (B's
-# CPRHOLD_RETRIEVE_ADOPT_KVM call); each for every guest RAM size, as "@<MiB>M" (e.g.
-# "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
+# CPRHOLD_RETRIEVE_ADOPT_KVM call), split by the cprhold_kvm_adopt
+# tracepoint (in a trace instance of its own) into "adopt.checks" (locks,
+# preconditions), "adopt.notifier" (KVM's MMU notifier moved to B's
+# address space: its SRCU grace period) and "adopt.commit" (on 6.1 with
+# the NX kthread's cgroup move); each for every guest RAM size, as
+# "@<MiB>M" (e.g. "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
 # with the recreate method of the same variant and RAM size; the medians
 # and ratios also go to stderr.
 # Environment: BENCH_VMM_REPS (default 3), BENCH_VMM_VCPUS (default
@@ -37,6 +41,42 @@ modprobe cprhold && modprobe cprhold_kvm || { echo "vmm_pause: no cprhold_kvm" >
 rm -rf "$L" "$SH"
 mkdir -p "$L" "$SH"
 chmod 1777 "$SH"
+
+# The adoption's phases, from the cprhold_kvm_adopt tracepoint
+TI=/sys/kernel/tracing/instances/vmm_pause-$$
+if mkdir "$TI" 2>/dev/null && echo 1 >"$TI/events/cprhold/cprhold_kvm_adopt/enable"; then
+	trap 'rmdir "$TI" 2>/dev/null' EXIT
+else
+	echo "vmm_pause: no cprhold_kvm_adopt tracepoint, no adoption phases" >&2
+	TI=
+fi
+# phases <mem> <vcpus> <rep> <tag>: the samples of the one adoption traced
+# since the last call
+phases() {
+	local f=$L/$4.trace
+	[ -n "$TI" ] || return 0
+	cat "$TI/trace" >"$f"
+	echo >"$TI/trace"
+	awk -v pre="vmm_pause,$REL" -v m="$1" -v p="$2,$3" '
+		/cprhold_kvm_adopt:.* ret 0:/ {
+			for (i = 1; i < NF; i++) {
+				if ($i == "checks") c = $(i + 1)
+				if ($i == "move") v = $(i + 1)
+				if ($i == "commit") k = $(i + 1)
+				if ($i == "cgroup") g = $(i + 1)
+			}
+			n++
+		}
+		END {
+			if (n != 1) {
+				printf "vmm_pause: %d adoptions traced, not 1\n", n > "/dev/stderr"
+				exit 1
+			}
+			printf "%s,adopt.checks@%sM,%s,%d\n", pre, m, p, c
+			printf "%s,adopt.notifier@%sM,%s,%d\n", pre, m, p, v
+			printf "%s,adopt.commit@%sM,%s,%d\n", pre, m, p, k + g
+		}' "$f"
+}
 
 val() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$1" | tail -n 1; }
 ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
@@ -60,12 +100,15 @@ one() {
 	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
 	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
 	# the kernel's adoption alone: the CPRHOLD_RETRIEVE_ADOPT_KVM call
-	[ "$mode" = adopt ] &&
+	if [ "$mode" = adopt ]; then
 		echo "vmm_pause,$REL,adopt.ioctl@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" adopt_ioctl_ms)")"
+		phases "$mem" "$vcpus" "$rep" "$tag" || return 1
+	fi
 	return 0
 }
 
 fail=0
+[ -n "$TI" ] && echo >"$TI/trace"
 for mem in $MEMS; do
 	for vcpus in ${BENCH_VMM_VCPUS:-1 4 16}; do
 		for ((rep = 1; rep <= REPS; rep++)); do
@@ -97,6 +140,11 @@ awk -F, '
 			ag = median(v["adopt.guest" g "," p]); rg = median(v["recreate.guest" g "," p])
 			printf "vmm_pause: %s vCPUs, RAM %s, median ms: host adopt %.1f recreate %.1f (ratio %.2f); guest adopt %.1f recreate %.1f (ratio %.2f)\n",
 				p, substr(g, 2), ah, rh, rh ? ah / rh : 0, ag, rg, rg ? ag / rg : 0
+			if (v["adopt.notifier" g "," p] != "")
+				printf "vmm_pause: %s vCPUs, RAM %s, adoption ioctl %.2f ms: checks %.2f, notifier move %.2f, commit %.2f\n",
+					p, substr(g, 2), median(v["adopt.ioctl" g "," p]),
+					median(v["adopt.checks" g "," p]), median(v["adopt.notifier" g "," p]),
+					median(v["adopt.commit" g "," p])
 		}
 	}' "$L/samples.csv" >&2
 [ -n "${CPRHOLD_OUT:-}" ] && mkdir -p "$CPRHOLD_OUT/vmm_pause" && cp "$L"/*.log "$CPRHOLD_OUT/vmm_pause/" 2>/dev/null
