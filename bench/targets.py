@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The targets of cprhold's benchmarks, measured, met or missed.
+
+Usage: targets.py [--results DIR] [--out FILE] KERNEL...
+
+Reads what "make bench" left in bench/results (NAME.csv per kernel from
+summarize.py, qemu_pause.json) for each KERNEL and prints one table: every
+target, the ratio measured in the same run as its baseline (medians), the
+runs behind it, and "met", "MISSED" or "not measured" (no result for that
+kernel).  A target is only as good as its runs: see
+Documentation/performance.rst for how far two runs agree.
+"""
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import sys
+
+
+def load_csv(path):
+    """{(method, param): row} of a summarize.py CSV, or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return {(r["method"], r["param"]): r for r in csv.DictReader(f)}
+
+
+def median(rows, method, param):
+    r = rows.get((method, str(param))) if rows else None
+    return (float(r["median_us"]), int(r["runs"])) if r else (None, 0)
+
+
+def ratio_row(rows, num, den, param):
+    """(ratio of the medians, runs) of two methods at one parameter."""
+    a, na = median(rows, num, param)
+    b, nb = median(rows, den, param)
+    if a is None or b is None or b == 0:
+        return None, 0
+    return a / b, min(na, nb)
+
+
+def verdict(ratio, limit, at_least=False):
+    if ratio is None:
+        return "not measured"
+    return "met" if (ratio >= limit if at_least else ratio <= limit) else \
+        "MISSED"
+
+
+def targets(results, kernel):
+    vmm = load_csv(os.path.join(results, kernel, "vmm_pause.csv"))
+    fd = load_csv(os.path.join(results, kernel, "fd.csv"))
+    mem = load_csv(os.path.join(results, kernel, "mem.csv"))
+    out = []
+    for vcpus in (1, 4, 16):
+        for what, m in (("host pause", ""), ("guest TSC gap", ".guest")):
+            r, n = ratio_row(vmm, "adopt%s@64M" % m, "recreate%s@64M" % m,
+                             vcpus)
+            out.append(("vmm: adopt / recreate, %s, %d vCPUs, 64 MiB"
+                        % (what, vcpus), "<= 0.50x", r, n, verdict(r, 0.5)))
+    r, n = ratio_row(fd, "cprhold", "scm", 256)
+    out.append(("fd: cprhold / batched SCM_RIGHTS, 256 fds", "<= 1.00x",
+                r, n, verdict(r, 1.0)))
+    r, n = ratio_row(fd, "scm1", "cprhold", 256)
+    out.append(("fd: one fd per message / cprhold, 256 fds", ">= 3.00x",
+                r, n, verdict(r, 3.0, at_least=True)))
+    phases = sorted({m for (m, _) in (mem or {}) if m.startswith("cprhold.")})
+    for ph in phases or ["cprhold.*"]:
+        a, na = median(mem, ph, 4096)
+        b, nb = median(mem, ph, 64)
+        r, n = (a / b, min(na, nb)) if a is not None and b else (None, 0)
+        out.append(("mem: %s, 4 GiB / 64 MiB" % ph, "<= 1.10x", r, n,
+                    verdict(r, 1.1)))
+    return out
+
+
+def qemu_targets(results, kernel):
+    path = os.path.join(results, "qemu_pause.json")
+    runs = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f).get(kernel, {}).get("pause", {})
+
+    def med(mode, key):
+        v = [r[key] for r in runs.get(mode, []) if key in r]
+        return (statistics.median(v), len(v)) if v else (None, 0)
+
+    out = []
+    for mode, label, limit in (("cprhold-prestarted", "cprhold beside", 1.0),
+                               ("cprhold-adopt", "cprhold adopt=on", 0.5)):
+        for key, what in (("qmp_ms", "QMP STOP->RESUME"),
+                          ("tsc_gap_ms", "guest TSC gap")):
+            a, na = med(mode, key)
+            b, nb = med("cpr-transfer-unix", key)
+            r = a / b if a is not None and b else None
+            v = verdict(r, limit)
+            if r is None and any(x.get("tsc_set_back") for x in
+                                 runs.get("cpr-transfer-unix", [])):
+                v = "no ratio: stock sets the guest TSC back"
+            out.append(("qemu: %s / stock cpr-transfer, %s" % (label, what),
+                        "<= %.2fx" % limit, r, min(na, nb), v))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "results"))
+    ap.add_argument("--out")
+    ap.add_argument("kernels", nargs="+")
+    a = ap.parse_args()
+    lines = ["%-62s %-9s %-20s %-8s %s" % ("target", "limit", "kernel",
+                                           "ratio", "verdict (runs)")]
+    for k in a.kernels:
+        for name, limit, r, n, v in targets(a.results, k) + \
+                qemu_targets(a.results, k):
+            lines.append("%-62s %-9s %-20s %-8s %s" % (
+                name, limit, k, "-" if r is None else "%.2fx" % r,
+                v + (" (%d)" % n if n else "")))
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
