@@ -111,8 +111,11 @@ rp=$(val "$RB" pause_ms) rg=$(val "$RB" guest_gap_ms)
 	printf '  %-34s %12s %12s\n' "successor opened /dev/kvm" "$(val "$B" kvm_fd)" "$(val "$RB" kvm_fd)"
 	awk -v a="$ap" -v r="$rp" -v ga="$ag" -v gr="$rg" 'BEGIN {
 		if (a > 0 && r > 0)
-			printf "  pause ratio adopt/recreate: host %.2f, guest %.2f (one run; bench/vmm_pause.sh takes medians)\n", a / r, ga / gr }'
-	echo "  (nested KVM under QEMU TCG: absolute times are slow; a single run is noisy)"
+			printf "  pause ratio adopt/recreate in this one run: host %.2f, guest %.2f\n", a / r, ga / gr }'
+	echo "  One run is not a measurement: under nested KVM in an emulated VM single"
+	echo "  pauses spread 2-4x and a ratio can change sides from run to run."
+	echo "  \"make bench\" takes medians of repeated runs and ends with the targets"
+	echo "  table (bench/results/targets.txt, Documentation/performance.rst)."
 	if [ $ok = 1 ]; then
 		echo "demo: OK - the guest survived the handover; every check passed"
 	else
