@@ -34,6 +34,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/cprhold.h>
 
@@ -600,6 +601,65 @@ int cprhold_blob_map(int sfd, uint64_t token, const void **addr, size_t *len);
  */
 int cprhold_map_fixed(int sfd, uint64_t token, int prot, uint32_t flags,
 		      void **addr, size_t *len);
+
+/* ---- the secret in a file ------------------------------------------ */
+
+/*
+ * A session's secret travels from the old owner to its successor as a
+ * file the management layer copies.  Two formats, told apart by length:
+ * exactly CPRHOLD_SECRET_SIZE raw bytes, or 2 * CPRHOLD_SECRET_SIZE
+ * hexadecimal digits (either case) optionally surrounded by white space;
+ * cprhold_secret_write() writes the hex form and a newline.
+ */
+
+/* The largest secret file cprhold_secret_read() reads */
+#define CPRHOLD_SECRET_FILE_MAX 4096
+
+/**
+ * cprhold_secret_parse() - a secret from the content of a secret file
+ * @buf: the content
+ * @len: its length in bytes
+ * @secret: out: the secret (left untouched on error)
+ *
+ * Return: 0, or -EINVAL: NULL @secret (or @buf with @len), or neither
+ * CPRHOLD_SECRET_SIZE raw bytes nor 2 * CPRHOLD_SECRET_SIZE hexadecimal
+ * digits between white space.
+ */
+int cprhold_secret_parse(const void *buf, size_t len,
+			 uint8_t secret[CPRHOLD_SECRET_SIZE]);
+
+/**
+ * cprhold_secret_read() - read a secret file
+ * @path: the file (symbolic links are followed)
+ * @secret: out: the secret (left untouched on error)
+ *
+ * Reads at most CPRHOLD_SECRET_FILE_MAX bytes and parses them as
+ * cprhold_secret_parse() does; the read buffer is wiped.
+ *
+ * Return: 0, or -errno: open() or read()'s error (-ENOENT, -EACCES, ...),
+ * -EFBIG the file is larger than CPRHOLD_SECRET_FILE_MAX, -EINVAL (NULL
+ * argument, or not a secret).
+ */
+int cprhold_secret_read(const char *path, uint8_t secret[CPRHOLD_SECRET_SIZE]);
+
+/**
+ * cprhold_secret_write() - write a secret file, whole or not at all
+ * @path: the file; it is replaced if it exists
+ * @secret: the secret
+ * @mode: its permission bits (at most 0777), 0 for 0600
+ *
+ * Writes the hexadecimal form and a newline to a new file "@path.XXXXXX"
+ * in the same directory with mode @mode, then renames it over @path: a
+ * reader finds the whole secret or no file.  The copy of the secret in
+ * the library's buffer is wiped.
+ *
+ * Return: 0, or -errno: -EINVAL (NULL or empty @path, NULL @secret, @mode
+ * beyond 0777), -ENAMETOOLONG, -ENOMEM, or the error of mkostemp(),
+ * fchmod(), write(), close() or rename(); the temporary file is removed
+ * on error.
+ */
+int cprhold_secret_write(const char *path,
+			 const uint8_t secret[CPRHOLD_SECRET_SIZE], mode_t mode);
 
 /* ---- names and messages -------------------------------------------- */
 

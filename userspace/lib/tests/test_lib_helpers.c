@@ -6,6 +6,7 @@
  * MAP_FIXED_NOREPLACE flags and EEXIST paths.  Real memfds, real mappings;
  * the kernel is fake_kernel.c and mmap() goes through its recorder.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -596,6 +597,173 @@ static void test_map_fixed_refusals(void **state)
 	}
 }
 
+/* ---- the secret in a file ---- */
+
+static const char hex64[] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+static void expect_ramp(const uint8_t *s)
+{
+	int i;
+
+	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
+		assert_int_equal(s[i], i);
+}
+
+static void test_secret_parse(void **state)
+{
+	uint8_t raw[CPRHOLD_SECRET_SIZE], out[CPRHOLD_SECRET_SIZE];
+	char buf[200];
+	int i;
+
+	(void)state;
+	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
+		raw[i] = (uint8_t)i;
+	/* raw bytes, even when they look like white space */
+	raw[0] = ' ';
+	assert_int_equal(cprhold_secret_parse(raw, sizeof(raw), out), 0);
+	assert_memory_equal(out, raw, sizeof(raw));
+	raw[0] = 0;
+	/* hex, bare, with a newline, surrounded by white space, upper case */
+	assert_int_equal(cprhold_secret_parse(hex64, 64, out), 0);
+	expect_ramp(out);
+	snprintf(buf, sizeof(buf), "%s\n", hex64);
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(cprhold_secret_parse(buf, strlen(buf), out), 0);
+	expect_ramp(out);
+	snprintf(buf, sizeof(buf), " \t\r\n%s\n\n ", hex64);
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(cprhold_secret_parse(buf, strlen(buf), out), 0);
+	expect_ramp(out);
+	for (i = 0; i < 64; i++)
+		buf[i] = (char)toupper((unsigned char)hex64[i]);
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(cprhold_secret_parse(buf, 64, out), 0);
+	expect_ramp(out);
+	/* refusals leave the output alone */
+	memset(out, 0xaa, sizeof(out));
+	assert_int_equal(cprhold_secret_parse(hex64, 63, out), -EINVAL);
+	assert_int_equal(cprhold_secret_parse(hex64, 31, out), -EINVAL);
+	assert_int_equal(cprhold_secret_parse(hex64, 0, out), -EINVAL);
+	snprintf(buf, sizeof(buf), "%s0", hex64);
+	assert_int_equal(cprhold_secret_parse(buf, 65, out), -EINVAL);
+	memcpy(buf, hex64, 64);
+	buf[17] = 'g';
+	assert_int_equal(cprhold_secret_parse(buf, 64, out), -EINVAL);
+	buf[17] = ' ';		/* white space inside is not allowed */
+	assert_int_equal(cprhold_secret_parse(buf, 64, out), -EINVAL);
+	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
+		assert_int_equal(out[i], 0xaa);
+	assert_int_equal(cprhold_secret_parse(hex64, 64, NULL), -EINVAL);
+	assert_int_equal(cprhold_secret_parse(NULL, 64, out), -EINVAL);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static int files_in(const char *dir)
+{
+	char cmd[300];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	return n;
+}
+
+static void test_secret_files(void **state)
+{
+	char dir[] = "/tmp/libcprhold-secret.XXXXXX", path[200], big[5000];
+	uint8_t in[CPRHOLD_SECRET_SIZE], out[CPRHOLD_SECRET_SIZE];
+	char text[100];
+	struct stat st;
+	int fd, i;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
+		in[i] = (uint8_t)(0xf0 ^ i);
+	snprintf(path, sizeof(path), "%s/s", dir);
+
+	/* written as hex and a newline, 0600 by default, nothing else left */
+	assert_int_equal(cprhold_secret_write(path, in, 0), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = read(fd, text, sizeof(text));
+	close(fd);
+	assert_int_equal(n, 65);
+	assert_int_equal(text[64], '\n');
+	assert_int_equal(files_in(dir), 1);
+	assert_int_equal(cprhold_secret_read(path, out), 0);
+	assert_memory_equal(out, in, sizeof(in));
+
+	/* replaced whole, with the mode asked for */
+	in[5] ^= 0xff;
+	assert_int_equal(cprhold_secret_write(path, in, 0640), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(cprhold_secret_read(path, out), 0);
+	assert_memory_equal(out, in, sizeof(in));
+	assert_int_equal(files_in(dir), 1);
+
+	/* raw bytes are read too */
+	write_file(path, in, sizeof(in));
+	memset(out, 0, sizeof(out));
+	assert_int_equal(cprhold_secret_read(path, out), 0);
+	assert_memory_equal(out, in, sizeof(in));
+
+	/* refusals: the output stays as it was */
+	memset(out, 0x55, sizeof(out));
+	write_file(path, "not a secret\n", 13);
+	assert_int_equal(cprhold_secret_read(path, out), -EINVAL);
+	memset(big, 'a', sizeof(big));
+	write_file(path, big, sizeof(big));
+	assert_int_equal(cprhold_secret_read(path, out), -EFBIG);
+	write_file(path, big, CPRHOLD_SECRET_FILE_MAX);	/* at the limit */
+	assert_int_equal(cprhold_secret_read(path, out), -EINVAL);
+	write_file(path, "", 0);
+	assert_int_equal(cprhold_secret_read(path, out), -EINVAL);
+	assert_int_equal(cprhold_secret_read(dir, out), -EISDIR);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	assert_int_equal(cprhold_secret_read(path, out), -ENOENT);
+	assert_int_equal(cprhold_secret_read(NULL, out), -EINVAL);
+	assert_int_equal(cprhold_secret_read(path, NULL), -EINVAL);
+	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
+		assert_int_equal(out[i], 0x55);
+
+	/* write refusals create nothing */
+	assert_int_equal(cprhold_secret_write(path, in, 01600), -EINVAL);
+	assert_int_equal(cprhold_secret_write("", in, 0), -EINVAL);
+	assert_int_equal(cprhold_secret_write(NULL, in, 0), -EINVAL);
+	assert_int_equal(cprhold_secret_write(path, NULL, 0), -EINVAL);
+	snprintf(path, sizeof(path), "%s/no/such/dir", dir);
+	assert_int_equal(cprhold_secret_write(path, in, 0), -ENOENT);
+	/* over a directory: the rename fails, the temporary file goes */
+	snprintf(path, sizeof(path), "%s/d", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(cprhold_secret_write(path, in, 0), -EISDIR);
+	assert_int_equal(files_in(dir), 2);	/* s and d */
+	rmdir(path);
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = 0;
+	assert_int_equal(cprhold_secret_write(big, in, 0), -ENAMETOOLONG);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -617,6 +785,8 @@ int main(void)
 		T(test_map_fixed_range_taken),
 		T(test_map_fixed_old_kernel_hint),
 		T(test_map_fixed_refusals),
+		T(test_secret_parse),
+		T(test_secret_files),
 	};
 
 	return cmocka_run_group_tests_name("libcprhold-helpers", tests, NULL, NULL);
