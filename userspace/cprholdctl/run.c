@@ -163,7 +163,6 @@ int cmd_run(struct ctl *c, int argc, char **argv)
 	struct fd_op *ops = NULL;
 	char *names = NULL;
 	uint8_t secret[CPRHOLD_SECRET_SIZE];
-	char why[256];
 	struct rlimit nofile;
 	struct child_args ca;
 	struct sigaction sa;
@@ -205,10 +204,10 @@ int cmd_run(struct ctl *c, int argc, char **argv)
 	if (optind >= argc)
 		return ctl_usage("run: no command given");
 
-	ret = secret_read_file(strcmp(secret_file, "-") ? secret_file : "/dev/stdin",
-			       secret, why, sizeof(why));
+	ret = cprhold_secret_read(strcmp(secret_file, "-") ? secret_file : "/dev/stdin",
+				  secret);
 	if (ret) {
-		ctl_error("run: secret file %s: %s", secret_file, why);
+		ctl_error("run: secret file %s: %s", secret_file, secret_error(ret));
 		return CTL_EXIT_ERROR;
 	}
 	ctl = cprhold_open(0);

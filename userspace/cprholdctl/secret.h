@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * secret.h - the session secret file of "cprholdctl run --secret-file".
- *
- * Two formats, told apart by length:
- *  - raw: exactly CPRHOLD_SECRET_SIZE (32) bytes, as CPRHOLD_CREATE returned
- *    them, nothing else (no newline);
- *  - hex: 64 hexadecimal digits (either case), optionally surrounded by
- *    ASCII white space (a trailing newline is fine).
+ * secret.h - the session secret of "cprholdctl run --secret-file": its
+ * file formats and reading are libcprhold's (cprhold_secret_read()); here
+ * the messages and the hex form for printing.
  */
 #ifndef CPRHOLDCTL_SECRET_H
 #define CPRHOLDCTL_SECRET_H
@@ -16,23 +12,13 @@
 
 #include <linux/cprhold.h>
 
-/* Largest secret file read (anything longer is refused). */
-#define SECRET_FILE_MAX 4096
+#include <cprhold.h>
 
 /*
- * Parse the content of a secret file.  Returns 0 and fills @out, or
- * -EINVAL with a reason in @why (if not NULL; up to @why_len bytes).
+ * What cprhold_secret_read()'s error @err (negative) means for a secret
+ * file given on the command line.
  */
-int secret_parse(const void *buf, size_t len, uint8_t out[CPRHOLD_SECRET_SIZE],
-		 char *why, size_t why_len);
-
-/*
- * Read and parse the secret file at @path.  Returns 0, or -errno (the
- * open or read error, -EFBIG for a file over SECRET_FILE_MAX, -EINVAL for
- * bad content) with a reason in @why.  The read buffer is wiped.
- */
-int secret_read_file(const char *path, uint8_t out[CPRHOLD_SECRET_SIZE],
-		     char *why, size_t why_len);
+const char *secret_error(int err);
 
 /* Lowercase hex of a secret into @hex (2 * CPRHOLD_SECRET_SIZE + 1 bytes). */
 void secret_to_hex(const uint8_t secret[CPRHOLD_SECRET_SIZE],

@@ -241,21 +241,20 @@ static void make_entry(char *arg)
 	}
 }
 
+/* The library's hex file, or (for the tests of the raw format) raw bytes */
 static void write_secret(const char *path, const uint8_t *secret, bool hex)
 {
-	char buf[2 * CPRHOLD_SECRET_SIZE + 2];
-	size_t len = CPRHOLD_SECRET_SIZE;
-	const void *data = secret;
-	int fd;
+	int fd, ret;
 
 	if (hex) {
-		secret_to_hex(secret, buf);
-		strcat(buf, "\n");
-		data = buf;
-		len = strlen(buf);
+		ret = cprhold_secret_write(path, secret, 0600);
+		if (ret)
+			die("secret file %s: %s", path, strerror(-ret));
+		return;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd))
+	if (fd < 0 || write(fd, secret, CPRHOLD_SECRET_SIZE) != CPRHOLD_SECRET_SIZE ||
+	    close(fd))
 		die("secret file %s: %s", path, strerror(errno));
 }
 
@@ -326,7 +325,6 @@ static int cmd_claim(int argc, char **argv)
 {
 	const char *name = argv[1], *secret_file = NULL, *then = "";
 	uint8_t secret[CPRHOLD_SECRET_SIZE];
-	char why[256];
 	int ctl, sfd, i, ret = 0;
 
 	if (argc < 2)
@@ -342,8 +340,9 @@ static int cmd_claim(int argc, char **argv)
 	}
 	if (!secret_file)
 		die("claim: --secret-file missing");
-	if (secret_read_file(secret_file, secret, why, sizeof(why)))
-		die("secret file %s: %s", secret_file, why);
+	ret = cprhold_secret_read(secret_file, secret);
+	if (ret)
+		die("secret file %s: %s", secret_file, secret_error(ret));
 	ctl = cprhold_open(0);
 	if (ctl < 0)
 		die("open: %s", cprhold_strerror(CPRHOLD_OP_OPEN, ctl));

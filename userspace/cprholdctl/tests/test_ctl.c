@@ -378,54 +378,11 @@ static void want_seq(const uint8_t *s)
 		assert_int_equal(s[i], i);
 }
 
-static void test_secret_parse(void **state)
-{
-	uint8_t raw[CPRHOLD_SECRET_SIZE], out[CPRHOLD_SECRET_SIZE];
-	char buf[200], why[128];
-	int i;
-
-	(void)state;
-	/* Raw: exactly 32 bytes, whatever they are (newlines included). */
-	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
-		raw[i] = (uint8_t)(i == 5 ? '\n' : 0xa0 + i);
-	assert_int_equal(secret_parse(raw, sizeof(raw), out, why, sizeof(why)), 0);
-	assert_memory_equal(raw, out, sizeof(raw));
-
-	/* Hex, either case, surrounded by white space. */
-	assert_int_equal(secret_parse(hex64, 64, out, why, sizeof(why)), 0);
-	want_seq(out);
-	snprintf(buf, sizeof(buf), "  %s\r\n", hex64);
-	for (i = 0; buf[i]; i++)
-		if (buf[i] >= 'a' && buf[i] <= 'f')
-			buf[i] = (char)(buf[i] - 'a' + 'A');
-	memset(out, 0, sizeof(out));
-	assert_int_equal(secret_parse(buf, strlen(buf), out, why, sizeof(why)), 0);
-	want_seq(out);
-
-	/* 32 raw bytes plus a newline: neither format. */
-	memcpy(buf, raw, 32);
-	buf[32] = '\n';
-	assert_int_equal(secret_parse(buf, 33, out, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "found 33 bytes"));
-	/* 63 or 65 hex digits. */
-	assert_int_equal(secret_parse(hex64, 63, out, why, sizeof(why)), -EINVAL);
-	snprintf(buf, sizeof(buf), "%s0", hex64);
-	assert_int_equal(secret_parse(buf, 65, out, why, sizeof(why)), -EINVAL);
-	/* 64 characters, one not hex; the output is untouched. */
-	snprintf(buf, sizeof(buf), "%s", hex64);
-	buf[17] = 'g';
-	memset(out, 0x55, sizeof(out));
-	assert_int_equal(secret_parse(buf, 64, out, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "not all hexadecimal"));
-	assert_non_null(strstr(why, "offset 17"));
-	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
-		assert_int_equal(out[i], 0x55);
-	/* Empty; white space inside the digits. */
-	assert_int_equal(secret_parse("", 0, out, NULL, 0), -EINVAL);
-	snprintf(buf, sizeof(buf), "%.32s %s", hex64, hex64 + 32);
-	assert_int_equal(secret_parse(buf, strlen(buf), out, NULL, 0), -EINVAL);
-}
-
+/*
+ * The formats themselves are libcprhold's (its own tests); here what
+ * cprholdctl makes of them: the messages of "run --secret-file" and the
+ * hex form it prints.
+ */
 static char *tmpfile_with(const void *data, size_t len)
 {
 	char *path = strdup("/tmp/test_ctl_secret.XXXXXX");
@@ -440,33 +397,34 @@ static char *tmpfile_with(const void *data, size_t len)
 static void test_secret_file(void **state)
 {
 	uint8_t out[CPRHOLD_SECRET_SIZE], hexout[2 * CPRHOLD_SECRET_SIZE + 1];
-	char why[128], big[SECRET_FILE_MAX + 10], *p;
+	char big[CPRHOLD_SECRET_FILE_MAX + 10], *p;
 
 	(void)state;
 	p = tmpfile_with(hex64, 64);
-	assert_int_equal(secret_read_file(p, out, why, sizeof(why)), 0);
+	assert_int_equal(cprhold_secret_read(p, out), 0);
 	want_seq(out);
 	secret_to_hex(out, (char *)hexout);
 	assert_string_equal((char *)hexout, hex64);
 	unlink(p);
 	free(p);
 
-	p = tmpfile_with("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-			 "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f", 32);
-	assert_int_equal(secret_read_file(p, out, why, sizeof(why)), 0);
-	want_seq(out);
+	p = tmpfile_with("not a secret\n", 13);
+	assert_int_equal(cprhold_secret_read(p, out), -EINVAL);
 	unlink(p);
 	free(p);
+	assert_string_equal(secret_error(-EINVAL),
+			    "expected 32 raw bytes or 64 hexadecimal characters");
 
 	memset(big, 'a', sizeof(big));
 	p = tmpfile_with(big, sizeof(big));
-	assert_int_equal(secret_read_file(p, out, why, sizeof(why)), -EFBIG);
+	assert_int_equal(cprhold_secret_read(p, out), -EFBIG);
 	unlink(p);
 	free(p);
+	assert_string_equal(secret_error(-EFBIG),
+			    "larger than 4096 bytes: not a secret file");
 
-	assert_int_equal(secret_read_file("/nonexistent/secret", out, why, sizeof(why)),
-			 -ENOENT);
-	assert_string_equal(why, strerror(ENOENT));
+	assert_int_equal(cprhold_secret_read("/nonexistent/secret", out), -ENOENT);
+	assert_string_equal(secret_error(-ENOENT), strerror(ENOENT));
 }
 
 /* ---- LISTEN_FDNAMES and the fd plan ------------------------------------- */
@@ -1048,7 +1006,6 @@ int main(void)
 		cmocka_unit_test(test_fmt_fflags),
 		cmocka_unit_test(test_fmt_names),
 		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_secret_parse),
 		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_fd_names),
 		cmocka_unit_test(test_fd_plan_cases),

@@ -232,66 +232,27 @@ static void flush_deferred(struct vmm *vm)
 }
 
 /* ------------------------------------------------------------------ */
-/* The secret: hex in a file, written by rename (complete or absent)   */
+/* The secret: libcprhold's file (hex, written by rename)              */
 /* ------------------------------------------------------------------ */
 
 static int write_secret(const char *path, const uint8_t *secret)
 {
-	char tmp[VMM_PATH_MAX + 8], hex[2 * CPRHOLD_SECRET_SIZE + 2];
-	int fd, i, r = 0;
-
-	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", secret[i]);
-	hex[2 * CPRHOLD_SECRET_SIZE] = '\n';
-	hex[2 * CPRHOLD_SECRET_SIZE + 1] = 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	/* group-readable: the successor runs as another uid of group kvm */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		vmm_err("create %s: %s", tmp, strerror(errno));
-		return -errno;
-	}
-	if (fchmod(fd, 0640) < 0 ||
-	    write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex))
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r) {
+	int r = cprhold_secret_write(path, secret, 0640);
+
+	if (r)
 		vmm_err("write the secret to %s: %s", path, strerror(-r));
-		unlink(tmp);
-	}
 	return r;
 }
 
 static int read_secret(const char *path, uint8_t *secret)
 {
-	char buf[2 * CPRHOLD_SECRET_SIZE + 8];
-	ssize_t n;
-	int fd, i;
+	int r = cprhold_secret_read(path, secret);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		vmm_err("open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 2 * CPRHOLD_SECRET_SIZE) {
-		vmm_err("%s: not a secret (%zd bytes)", path, n);
-		return -EINVAL;
-	}
-	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++) {
-		unsigned int b;
-
-		if (sscanf(buf + 2 * i, "%2x", &b) != 1) {
-			vmm_err("%s: not a hex secret", path);
-			return -EINVAL;
-		}
-		secret[i] = b;
-	}
-	return 0;
+	if (r)
+		vmm_err("secret file %s: %s", path, r == -EINVAL ?
+			"not a secret (32 raw bytes or 64 hex digits)" : strerror(-r));
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
