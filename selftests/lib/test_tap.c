@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../tools/tap.h"
+#include "tap.h"
 
 static struct tap_counts feed(const char *const *lines)
 {
