@@ -24,7 +24,7 @@
 
 KDIR ?= $(shell $(CURDIR)/scripts/kdir)
 W ?= 1
-VERSION := $(shell sed -n 's/^\#define CPRHOLD_VERSION_STRING[^"]*"\(.*\)"/\1/p' uapi/linux/cprhold.h)
+VERSION := $(shell sed -n 's/^\#define CPRHOLD_MODULE_VERSION[^"]*"\(.*\)"/\1/p' kmod/version.h)
 
 # Installation: the module for the running kernel (or KREL), into
 # /lib/modules/$(KREL)/updates; the rest under $(PREFIX).  DESTDIR is

@@ -72,6 +72,7 @@
 #include <linux/cprhold.h>
 
 #include "adopt.h"
+#include "version.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace_kvm.h"
@@ -471,4 +472,4 @@ module_exit(cprhold_kvm_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("cprhold: adopt a parked KVM VM into the claimer's address space");
 MODULE_AUTHOR("The cprhold developers");
-MODULE_VERSION(CPRHOLD_VERSION_STRING);
+MODULE_VERSION(CPRHOLD_MODULE_VERSION);

@@ -21,6 +21,7 @@
 #include <linux/workqueue.h>
 
 #include "cprhold.h"
+#include "version.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -109,7 +110,7 @@ static int __init cprhold_init(void)
 	ret = misc_register(&cprhold_misc);
 	if (ret)
 		goto err_nl;
-	pr_debug("version %s loaded\n", CPRHOLD_VERSION_STRING);
+	pr_debug("version %s loaded\n", CPRHOLD_MODULE_VERSION);
 	return 0;
 
 err_nl:
@@ -135,4 +136,4 @@ module_exit(cprhold_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Kernel-held sessions of live file references for VMM live update");
 MODULE_AUTHOR("The cprhold developers");
-MODULE_VERSION(CPRHOLD_VERSION_STRING);
+MODULE_VERSION(CPRHOLD_MODULE_VERSION);

@@ -12,6 +12,7 @@
 
 #include <linux/cprhold.h>
 
+#include "../kmod/version.h"
 #include "lib/ch.h"
 #include "lib/harness.h"
 #include "lib/util.h"
@@ -41,13 +42,13 @@ TEST(modinfo_fields)
 	char buf[256];
 
 	ASSERT_EQ(0, read_file_str("/sys/module/cprhold/version", buf, sizeof(buf)));
-	EXPECT_STREQ(CPRHOLD_VERSION_STRING, buf);
+	EXPECT_STREQ(CPRHOLD_MODULE_VERSION, buf);
 	ASSERT_EQ(0, cmd_output("modinfo -F license cprhold", buf, sizeof(buf)));
 	EXPECT_STREQ("GPL", buf);
 	ASSERT_EQ(0, cmd_output("modinfo -F description cprhold", buf, sizeof(buf)));
 	EXPECT_GT(strlen(buf), (size_t)10);
 	ASSERT_EQ(0, cmd_output("modinfo -F version cprhold", buf, sizeof(buf)));
-	EXPECT_STREQ(CPRHOLD_VERSION_STRING, buf);
+	EXPECT_STREQ(CPRHOLD_MODULE_VERSION, buf);
 }
 
 TEST(unknown_ioctl_enotty)

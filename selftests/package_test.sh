@@ -30,7 +30,7 @@ TMP=$(mktemp -d)
 echo "TAP version 13"
 echo "1..13"
 
-VERSION=$(sed -n 's/^#define CPRHOLD_VERSION_STRING[^"]*"\(.*\)"/\1/p' uapi/linux/cprhold.h)
+VERSION=$(sed -n 's/^#define CPRHOLD_MODULE_VERSION[^"]*"\(.*\)"/\1/p' kmod/version.h)
 PKGS=(cprhold-dkms libcprhold1 libcprhold-dev cprhold-utils)
 files=()
 for p in "${PKGS[@]}"; do

@@ -45,8 +45,6 @@
  * EBADF, EEXIST, EINVAL; EFAULT on arrays; ENOMEM).
  */
 
-#define CPRHOLD_VERSION_STRING	"0.1.0"
-
 /*
  * The ioctl type, numbers 0x00-0x2F.  0xC7 is free in ioctl-number.rst
  * of Linux 6.12 and unclaimed upstream as far as we could find; 0xBA,

@@ -10,7 +10,10 @@
 
 #include "nl.h"
 
-#define CTL_VERSION CPRHOLD_VERSION_STRING
+/* cprhold's version, from kmod/version.h (the Makefile passes it) */
+#ifndef CTL_VERSION
+#error "CTL_VERSION is set by the Makefile"
+#endif
 
 /* Exit statuses. */
 enum {
