@@ -16,10 +16,12 @@ built with qemu-patches/, and checks, printing TAP:
              stays claimable.
   adopt      with adopt=on, new QEMU runs the guest on old QEMU's KVM VM
              itself (the same VM object in KVM's debugfs, its exit count
-             going on); old QEMU takes the VM back with 'cont' when nobody
-             took it and when a successor (tools/adopt_hold) adopted it
-             and was killed; without cprhold_kvm new QEMU falls back to a
-             VM of its own with a warning.
+             going on; from a paused guest, the vCPU registers new QEMU
+             reads from it are those old QEMU read at the stop); old QEMU
+             takes the VM back with 'cont' when nobody took it and when a
+             successor (tools/adopt_hold) adopted it and was killed;
+             without cprhold_kvm new QEMU falls back to a VM of its own
+             with a warning.
   irq        an ivshmem-doorbell interrupt raised through its irqfd (our
              ivshmem server signals the eventfd) while neither QEMU runs
              the guest reaches it after the pause, once, with adopt=on and
@@ -784,6 +786,44 @@ class Tester:
             srv.close()
         return out
 
+    def run_adopt_registers(self):
+        """adopt=on from a paused guest: new QEMU, which loaded the state
+        into a VM of its own and then took old QEMU's, reads the adopted
+        vCPU's registers ("info registers", from KVM) as old QEMU read them
+        at the stop; then 'cont' runs the guest on."""
+        sess, secret, uri = self.shared_session("regs", adopt=True)
+        out = {}
+        old = self.start_guest("old-regs")
+        old.qmp.cmd("stop")
+        old.qmp.wait_event("STOP")
+        hmp = lambda q: q.qmp.cmd("human-monitor-command",
+                                  **{"command-line": "info registers"})
+        out["old"] = hmp(old)
+        new = self.new_qemu("new-regs", ["-incoming", uri], qmp_wait=True)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        new.connect()
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        old_last = old.settle()
+        end = time.monotonic() + 30
+        while new.qmp.cmd("query-status")["status"] == "inmigrate" and \
+                time.monotonic() < end:
+            time.sleep(0.05)
+        out["new_status"] = new.qmp.cmd("query-status")["status"]
+        out["new"] = hmp(new)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        new.qmp.cmd("cont")
+        beats = new.wait_beats(2, after=old_last)
+        out["old_last"] = old_last
+        out["new_counts"] = [b[1] for b in beats]
+        out["new_err"] = new.stderr()
+        out["left"] = self.sessions_left(sess)
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        return out
+
     def run_irq_rollback(self):
         """As run_load_fails() (old QEMU has a device new QEMU lacks), with
         the ivshmem-doorbell of run_irq_in_pause(): old QEMU held its
@@ -1356,6 +1396,26 @@ def main():
             except Exception as e:
                 t.dump()
                 tap(False, "adopt: rollback after a successor adopted", e)
+            try:
+                r = t.run_adopt_registers()
+                diff = [(a, b) for a, b in zip(r["old"].splitlines(),
+                                               r["new"].splitlines())
+                        if a != b]
+                c = r["new_counts"]
+                tap(r["migration"] == "completed" and
+                    r["new_status"] == "paused" and r["old"] and
+                    r["old"] == r["new"] and c and
+                    1 <= c[0] - r["old_last"] <= 2 and r["left"] == [] and
+                    "new KVM VM" not in r["new_err"],
+                    "adopt: from a paused guest, new QEMU reads the adopted "
+                    "vCPU's registers as old QEMU read them at the stop "
+                    "(info registers, %d lines identical); 'cont' runs the "
+                    "guest on (%s)" % (len(r["old"].splitlines()), c[:3]),
+                    "differ: %s; %s" % (diff[:4], r["new_err"]) if diff
+                    else r["new_err"] or None)
+            except Exception as e:
+                t.dump()
+                tap(False, "adopt: registers at the switch-over", e)
             try:
                 r = t.run_adopt_refused()
                 c = r["new_counts"]
