@@ -207,7 +207,10 @@ int cmd_run(struct ctl *c, int argc, char **argv)
 	ret = cprhold_secret_read(strcmp(secret_file, "-") ? secret_file : "/dev/stdin",
 				  secret);
 	if (ret) {
-		ctl_error("run: secret file %s: %s", secret_file, secret_error(ret));
+		char why[128];
+
+		ctl_error("run: secret file %s: %s", secret_file,
+			  secret_error(ret, secret_file, why, sizeof(why)));
 		return CTL_EXIT_ERROR;
 	}
 	ctl = cprhold_open(0);

@@ -4,17 +4,28 @@
  * secret.h); libcprhold reads and writes secret files.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "secret.h"
 
-const char *secret_error(int err)
+_Static_assert(CPRHOLD_SECRET_FILE_MAX == 4096, "secret_error()'s message");
+
+const char *secret_error(int err, const char *path, char *buf, size_t len)
 {
+	struct stat st;
+
 	switch (err) {
 	case -EINVAL:
+		/* The likeliest mistake: 32 raw bytes and a newline (33) */
+		if (path && !stat(path, &st) && S_ISREG(st.st_mode)) {
+			snprintf(buf, len, "expected 32 raw bytes or 64 hexadecimal "
+				 "characters, found %lld bytes", (long long)st.st_size);
+			return buf;
+		}
 		return "expected 32 raw bytes or 64 hexadecimal characters";
 	case -EFBIG:
-		_Static_assert(CPRHOLD_SECRET_FILE_MAX == 4096, "the message");
 		return "larger than 4096 bytes: not a secret file";
 	default:
 		return strerror(-err);

@@ -15,10 +15,11 @@
 #include <cprhold.h>
 
 /*
- * What cprhold_secret_read()'s error @err (negative) means for a secret
- * file given on the command line.
+ * What cprhold_secret_read()'s error @err (negative) means for the secret
+ * file @path given on the command line; @buf (@len bytes) may hold the
+ * text returned.
  */
-const char *secret_error(int err);
+const char *secret_error(int err, const char *path, char *buf, size_t len);
 
 /* Lowercase hex of a secret into @hex (2 * CPRHOLD_SECRET_SIZE + 1 bytes). */
 void secret_to_hex(const uint8_t secret[CPRHOLD_SECRET_SIZE],

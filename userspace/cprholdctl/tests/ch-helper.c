@@ -342,7 +342,8 @@ static int cmd_claim(int argc, char **argv)
 		die("claim: --secret-file missing");
 	ret = cprhold_secret_read(secret_file, secret);
 	if (ret)
-		die("secret file %s: %s", secret_file, secret_error(ret));
+		die("secret file %s: %s", secret_file,
+		    secret_error(ret, secret_file, (char [128]){ 0 }, 128));
 	ctl = cprhold_open(0);
 	if (ctl < 0)
 		die("open: %s", cprhold_strerror(CPRHOLD_OP_OPEN, ctl));

@@ -397,7 +397,7 @@ static char *tmpfile_with(const void *data, size_t len)
 static void test_secret_file(void **state)
 {
 	uint8_t out[CPRHOLD_SECRET_SIZE], hexout[2 * CPRHOLD_SECRET_SIZE + 1];
-	char big[CPRHOLD_SECRET_FILE_MAX + 10], *p;
+	char big[CPRHOLD_SECRET_FILE_MAX + 10], why[128], *p;
 
 	(void)state;
 	p = tmpfile_with(hex64, 64);
@@ -410,9 +410,22 @@ static void test_secret_file(void **state)
 
 	p = tmpfile_with("not a secret\n", 13);
 	assert_int_equal(cprhold_secret_read(p, out), -EINVAL);
+	assert_string_equal(secret_error(-EINVAL, p, why, sizeof(why)),
+			    "expected 32 raw bytes or 64 hexadecimal characters, "
+			    "found 13 bytes");
 	unlink(p);
 	free(p);
-	assert_string_equal(secret_error(-EINVAL),
+	/* 32 raw bytes and a newline, the likeliest mistake */
+	memset(big, 7, 33);
+	big[32] = '\n';
+	p = tmpfile_with(big, 33);
+	assert_int_equal(cprhold_secret_read(p, out), -EINVAL);
+	assert_non_null(strstr(secret_error(-EINVAL, p, why, sizeof(why)),
+			       "found 33 bytes"));
+	unlink(p);
+	free(p);
+	/* stdin or a pipe: no size to tell */
+	assert_string_equal(secret_error(-EINVAL, "/dev/null", why, sizeof(why)),
 			    "expected 32 raw bytes or 64 hexadecimal characters");
 
 	memset(big, 'a', sizeof(big));
@@ -420,11 +433,12 @@ static void test_secret_file(void **state)
 	assert_int_equal(cprhold_secret_read(p, out), -EFBIG);
 	unlink(p);
 	free(p);
-	assert_string_equal(secret_error(-EFBIG),
+	assert_string_equal(secret_error(-EFBIG, NULL, why, sizeof(why)),
 			    "larger than 4096 bytes: not a secret file");
 
 	assert_int_equal(cprhold_secret_read("/nonexistent/secret", out), -ENOENT);
-	assert_string_equal(secret_error(-ENOENT), strerror(ENOENT));
+	assert_string_equal(secret_error(-ENOENT, NULL, why, sizeof(why)),
+			    strerror(ENOENT));
 }
 
 /* ---- LISTEN_FDNAMES and the fd plan ------------------------------------- */

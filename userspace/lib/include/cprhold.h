@@ -621,7 +621,7 @@ int cprhold_map_fixed(int sfd, uint64_t token, int prot, uint32_t flags,
  * @len: its length in bytes
  * @secret: out: the secret (left untouched on error)
  *
- * Return: 0, or -EINVAL: NULL @secret (or @buf with @len), or neither
+ * Return: 0, or -EINVAL: NULL @secret or @buf, @len 0, or neither
  * CPRHOLD_SECRET_SIZE raw bytes nor 2 * CPRHOLD_SECRET_SIZE hexadecimal
  * digits between white space.
  */
@@ -634,7 +634,8 @@ int cprhold_secret_parse(const void *buf, size_t len,
  * @secret: out: the secret (left untouched on error)
  *
  * Reads at most CPRHOLD_SECRET_FILE_MAX bytes and parses them as
- * cprhold_secret_parse() does; the read buffer is wiped.
+ * cprhold_secret_parse() does; the read buffer is wiped.  A FIFO is read
+ * as it comes (blocking until its writer closes it).
  *
  * Return: 0, or -errno: open() or read()'s error (-ENOENT, -EACCES, ...),
  * -EFBIG the file is larger than CPRHOLD_SECRET_FILE_MAX, -EINVAL (NULL
@@ -649,14 +650,21 @@ int cprhold_secret_read(const char *path, uint8_t secret[CPRHOLD_SECRET_SIZE]);
  * @mode: its permission bits (at most 0777), 0 for 0600
  *
  * Writes the hexadecimal form and a newline to a new file "@path.XXXXXX"
- * in the same directory with mode @mode, then renames it over @path: a
- * reader finds the whole secret or no file.  The copy of the secret in
- * the library's buffer is wiped.
+ * (mkostemp(): a random name, created exclusively) in the same directory,
+ * sets its mode to @mode with fchmod() (so the umask does not apply), then
+ * renames it over @path: a reader finds the old or the new secret, whole,
+ * or no file.  @path becomes a new file: a symbolic link there is
+ * replaced, not followed (cprhold_secret_read() follows one), a hard link
+ * elsewhere keeps the old content, and owner, ACLs and security labels
+ * are those of a new file.  The copy of the secret in the library's
+ * buffer is wiped.
  *
  * Return: 0, or -errno: -EINVAL (NULL or empty @path, NULL @secret, @mode
- * beyond 0777), -ENAMETOOLONG, -ENOMEM, or the error of mkostemp(),
- * fchmod(), write(), close() or rename(); the temporary file is removed
- * on error.
+ * beyond 0777), -ENAMETOOLONG (@path near PATH_MAX, or its last component
+ * too long for the 7 more characters of the temporary name), -ENOMEM, or
+ * the error of mkostemp(), fchmod(), write(), close() or rename() (e.g.
+ * -EISDIR for a directory at @path); the temporary file is removed on
+ * error.
  */
 int cprhold_secret_write(const char *path,
 			 const uint8_t secret[CPRHOLD_SECRET_SIZE], mode_t mode);

@@ -38,7 +38,7 @@ int cprhold_secret_parse(const void *buf, size_t len,
 	uint8_t tmp[CPRHOLD_SECRET_SIZE];
 	size_t i;
 
-	if (!secret || (!buf && len))
+	if (!secret || !buf || !len)
 		return -EINVAL;
 	if (len == CPRHOLD_SECRET_SIZE) {
 		memcpy(secret, buf, CPRHOLD_SECRET_SIZE);
@@ -141,7 +141,8 @@ int cprhold_secret_write(const char *path,
 			off += (size_t)n;
 	}
 	explicit_bzero(text, sizeof(text));
-	if (close(fd) < 0 && !ret)
+	/* Linux closes the fd even when close() says EINTR */
+	if (close(fd) < 0 && errno != EINTR && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path) < 0)
 		ret = -errno;

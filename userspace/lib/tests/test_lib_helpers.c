@@ -652,10 +652,23 @@ static void test_secret_parse(void **state)
 	assert_int_equal(cprhold_secret_parse(buf, 64, out), -EINVAL);
 	buf[17] = ' ';		/* white space inside is not allowed */
 	assert_int_equal(cprhold_secret_parse(buf, 64, out), -EINVAL);
+	/* 32 raw bytes and a newline, a NUL among the digits */
+	memset(raw, 7, sizeof(raw));
+	memcpy(buf, raw, 32);
+	buf[32] = '\n';
+	assert_int_equal(cprhold_secret_parse(buf, 33, out), -EINVAL);
+	memcpy(buf, hex64, 64);
+	buf[40] = '\0';
+	assert_int_equal(cprhold_secret_parse(buf, 64, out), -EINVAL);
 	for (i = 0; i < CPRHOLD_SECRET_SIZE; i++)
 		assert_int_equal(out[i], 0xaa);
 	assert_int_equal(cprhold_secret_parse(hex64, 64, NULL), -EINVAL);
 	assert_int_equal(cprhold_secret_parse(NULL, 64, out), -EINVAL);
+	assert_int_equal(cprhold_secret_parse(NULL, 0, out), -EINVAL);
+	/* \v, \f and CRLF are white space too */
+	snprintf(buf, sizeof(buf), "\v\f%s\r\n", hex64);
+	assert_int_equal(cprhold_secret_parse(buf, strlen(buf), out), 0);
+	expect_ramp(out);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -717,6 +730,47 @@ static void test_secret_files(void **state)
 	assert_int_equal(cprhold_secret_read(path, out), 0);
 	assert_memory_equal(out, in, sizeof(in));
 	assert_int_equal(files_in(dir), 1);
+
+	/* the mode asked for, whatever the umask */
+	{
+		mode_t old = umask(022);
+
+		assert_int_equal(cprhold_secret_write(path, in, 0666), 0);
+		umask(old);
+	}
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0666);
+
+	/* a symbolic link is followed when reading, replaced when writing */
+	{
+		char lnk[220], other[220];
+		uint8_t in2[CPRHOLD_SECRET_SIZE];
+		struct stat lst;
+
+		snprintf(lnk, sizeof(lnk), "%s/l", dir);
+		assert_int_equal(symlink("s", lnk), 0);
+		memset(out, 0, sizeof(out));
+		assert_int_equal(cprhold_secret_read(lnk, out), 0);
+		assert_memory_equal(out, in, sizeof(in));
+		memcpy(in2, in, sizeof(in));
+		in2[0] ^= 0x5a;
+		assert_int_equal(cprhold_secret_write(lnk, in2, 0), 0);
+		assert_int_equal(lstat(lnk, &lst), 0);
+		assert_true(S_ISREG(lst.st_mode));
+		assert_int_equal(cprhold_secret_read(path, out), 0);
+		assert_memory_equal(out, in, sizeof(in));	/* s untouched */
+		/* a hard link keeps the old content */
+		snprintf(other, sizeof(other), "%s/h", dir);
+		assert_int_equal(link(path, other), 0);
+		assert_int_equal(cprhold_secret_write(path, in2, 0), 0);
+		assert_int_equal(cprhold_secret_read(other, out), 0);
+		assert_memory_equal(out, in, sizeof(in));
+		assert_int_equal(cprhold_secret_read(path, out), 0);
+		assert_memory_equal(out, in2, sizeof(in2));
+		unlink(lnk);
+		unlink(other);
+		assert_int_equal(cprhold_secret_write(path, in, 0640), 0);
+	}
 
 	/* raw bytes are read too */
 	write_file(path, in, sizeof(in));
