@@ -39,7 +39,7 @@
 #include <sys/syscall.h>
 #include <netinet/in.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "bench.h"
 

@@ -42,7 +42,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "bench.h"
 

@@ -66,11 +66,11 @@ mode=$(stat -c '%a %G' /dev/cprhold 2>/dev/null)
 ok $? "udev gives /dev/cprhold 0660 root:kvm (got: $mode)"
 udevadm control --exit 2>/dev/null
 
-[ -f "$PREFIX/include/cprhold.h" ] && [ -f "$PREFIX/include/linux/cprhold.h" ]
-ok $? "headers installed (<cprhold.h>, <linux/cprhold.h>)"
+[ -f "$PREFIX/include/libcprhold.h" ] && [ -f "$PREFIX/include/linux/cprhold.h" ]
+ok $? "headers installed (<libcprhold.h>, <linux/cprhold.h>)"
 
 cat >"$TMP/consumer.c" <<'EOF'
-#include <cprhold.h>
+#include <libcprhold.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,7 +120,7 @@ fi
 rmmod cprhold 2>/dev/null
 make uninstall >"$TMP/uninstall.log" 2>&1
 ok $? "make uninstall" "$TMP/uninstall.log"
-left=$(ls "$PREFIX"/lib/libcprhold* "$PREFIX"/include/cprhold.h \
+left=$(ls "$PREFIX"/lib/libcprhold* "$PREFIX"/include/libcprhold.h \
 	"$PREFIX"/include/linux/cprhold.h "$PREFIX"/lib/pkgconfig/libcprhold.pc \
 	"$PREFIX"/share/man/man4/cprhold.4 /lib/modules/"$REL"/updates/kmod/cprhold*.ko* \
 	/etc/udev/rules.d/60-cprhold.rules 2>/dev/null)

@@ -85,7 +85,7 @@ udevadm control --exit 2>/dev/null
 # A program of a user of libcprhold-dev: a memfd handed over to a child.
 cat >"$TMP/handover.c" <<'EOF'
 #define _GNU_SOURCE
-#include <cprhold.h>
+#include <libcprhold.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "ctl.h"
 #include "json.h"

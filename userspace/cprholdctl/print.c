@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "fmt.h"
 #include "print.h"

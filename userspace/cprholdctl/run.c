@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "ctl.h"
 #include "fdplan.h"

@@ -12,7 +12,7 @@
 
 #include <linux/cprhold.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 /*
  * What cprhold_secret_read()'s error @err (negative) means for the secret

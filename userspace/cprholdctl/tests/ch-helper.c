@@ -45,7 +45,7 @@
 
 #include <linux/kvm.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "secret.h"
 

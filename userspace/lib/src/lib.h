@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cprhold.h"
+#include "libcprhold.h"
 
 #define __hidden __attribute__((visibility("hidden")))
 

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cprhold.h"
+#include "libcprhold.h"
 
 #define FK_MAX_CALLS	64
 #define FK_MAX_ENTRIES	256

@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "harness.h"
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cprhold.h"
+#include "libcprhold.h"
 #include "fake_kernel.h"
 #include "lib.h"
 

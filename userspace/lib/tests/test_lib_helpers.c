@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cprhold.h"
+#include "libcprhold.h"
 #include "fake_kernel.h"
 
 #define CTL 100

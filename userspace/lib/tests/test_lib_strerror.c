@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cprhold.h"
+#include "libcprhold.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LAST_OP CPRHOLD_OP_MAP_FIXED

@@ -44,7 +44,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cprhold.h>
+#include <libcprhold.h>
 
 #include "vmm.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libcprhold - C library for cprhold, the kernel-held sessions of open files
+ * libcprhold.h - C library for cprhold, the kernel-held sessions of open files
  * that let a VMM hand its live file descriptors to its successor.
  *
  * Conventions (as liburing):
@@ -29,8 +29,8 @@
  * fields are optional), so cprhold_create() with ttl_ms == 0 and no user
  * namespace works against a kernel that only knows the mandatory part.
  */
-#ifndef LIBCPRHOLD_CPRHOLD_H
-#define LIBCPRHOLD_CPRHOLD_H
+#ifndef LIBCPRHOLD_H
+#define LIBCPRHOLD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -742,4 +742,4 @@ const char *cprhold_version(void);
 }
 #endif
 
-#endif /* LIBCPRHOLD_CPRHOLD_H */
+#endif /* LIBCPRHOLD_H */
