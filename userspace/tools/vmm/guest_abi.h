@@ -2,7 +2,7 @@
 /*
  * guest_abi.h - the contract between cprhold-vmm and its guest payload.
  *
- * Included by vmm.c/state.c (C), guest.S (assembler) and guest.lds.S (linker
+ * Included by the C files, guest.S (assembler) and guest.lds.S (linker
  * script, through cpp), so only plain #defines outside the C-only block.
  *
  * Guest physical memory layout (identity mapped by the guest's own page

@@ -179,7 +179,7 @@ static const char *adopt_errno_meaning(int err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Checks, as vmm.c's: "check: ok|FAIL - ..." lines, counted            */
+/* Checks, as run.c's: "check: ok|FAIL - ..." lines, counted            */
 /* ------------------------------------------------------------------ */
 
 static void check(struct vmm *vm, int *pass, int *fail, bool ok, const char *fmt, ...)

@@ -165,7 +165,7 @@ struct vmm {
 					 * was stopped may be pending (adoption) */
 };
 
-/* What a run reports at the end (vmm.c); filled by the resume paths. */
+/* What a run reports at the end (run.c); filled by the resume paths. */
 struct run_info {
 	bool restored;
 	bool verify_failed;
@@ -178,7 +178,7 @@ struct run_info {
 	int extra_pass, extra_fail;		/* checks made by the handover */
 };
 
-/* ---- helpers (vmm.c) ---- */
+/* ---- helpers (util.c) ---- */
 uint64_t now_ns(void);
 uint64_t realtime_ns(void);
 void vmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -191,7 +191,7 @@ void *vmm_gpa_to_hva(struct vmm *vm, uint64_t gpa, uint64_t len);
 struct guest_cfg *vmm_guest_cfg(struct vmm *vm);
 struct guest_vcpu_data *vmm_guest_vcpu(struct vmm *vm, int id);
 
-/* ---- lifecycle (vmm.c) ---- */
+/* ---- lifecycle (vm.c, vcpu.c) ---- */
 void vmm_init(struct vmm *vm, const struct vmm_opts *opts);
 int vmm_open_kvm(struct vmm *vm);
 int vmm_create_vm(struct vmm *vm);
@@ -210,7 +210,7 @@ void vmm_destroy(struct vmm *vm);
 void vmm_dump_regs(struct vmm *vm, int id, FILE *out);
 int vmm_register_memory(struct vmm *vm);
 
-/* ---- run (vmm.c) ---- */
+/* ---- run (run.c) ---- */
 extern int vmm_sig_fd;			/* SIGINT/SIGTERM/SIGHUP/SIGUSR2 */
 uint64_t guest_read_u64(const uint64_t *p);
 int vmm_kick(struct vmm *vm, bool periodic);
@@ -223,6 +223,17 @@ int vmm_run_checks(struct vmm *vm, const struct run_info *ri, bool settled);
 int vmm_run_and_finish(struct vmm *vm, struct run_info *ri);
 int vmm_wait_vcpus_running(struct vmm *vm, uint64_t *last_run_ns);
 int wait_for_file(struct vmm *vm, const char *path, int *ifd_out);
+
+/* run.c: the three ways to run, for main() */
+int vmm_run_fresh(struct vmm *vm);
+int vmm_run_restore(struct vmm *vm);
+int vmm_run_idle(struct vmm *vm);
+
+/* vcpu.c: SIGUSR1 only interrupts KVM_RUN (vmm_stop_vcpus()) */
+void vmm_sigusr1_handler(int sig);
+
+/* util.c: the program's name in messages */
+extern const char *vmm_prog;
 
 /* ---- cprhold handover (handover.c) ---- */
 int handover_out(struct vmm *vm, struct run_info *ri);
