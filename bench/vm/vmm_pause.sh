@@ -23,13 +23,15 @@
 # "@<MiB>M" (e.g. "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
 # with the recreate method of the same variant and RAM size; the medians
 # and ratios also go to stderr.
-# Environment: BENCH_VMM_REPS (default 3), BENCH_VMM_VCPUS (default
+# Environment: BENCH_VMM_TIMEOUT (s per side of one handover, default
+# 120), BENCH_VMM_REPS (default 3), BENCH_VMM_VCPUS (default
 # "1 4 16"), BENCH_VMM_MEM_MB (guest RAM sizes, default "64 256").
 set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 VMM=$REPO/userspace/tools/vmm/cprhold-vmm
 CT=$REPO/selftests/tools/vmm_ct
 REPS=${BENCH_VMM_REPS:-3}
+HANDOVER_TIMEOUT=${BENCH_VMM_TIMEOUT:-120}
 MEMS=${BENCH_VMM_MEM_MB:-64 256}
 L=/tmp/vmm-pause
 SH=/tmp/vmm-pause-shared
@@ -85,11 +87,13 @@ ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
 one() {
 	local mode=$1 vcpus=$2 mem=$3 rep=$4 tag=$1-$2-$3-$4 extra=() bct=() a rc=0
 	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
-	"$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$mem" --prefault \
+	# A handover that hangs is a failure with its logs, not a silent VM
+	# timeout: each side gets HANDOVER_TIMEOUT seconds.
+	timeout -k 5 "$HANDOVER_TIMEOUT" "$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$mem" --prefault \
 		--run 2 --handover-out "p-$tag" --secret-out "/shared/$tag" "${extra[@]}" \
 		> "$L/$tag-A.log" 2>&1 &
 	a=$!
-	"$CT" -n B "${bct[@]}" -s "$SH" -- "$VMM" --vcpus "$vcpus" --handover-in "p-$tag" \
+	timeout -k 5 "$HANDOVER_TIMEOUT" "$CT" -n B "${bct[@]}" -s "$SH" -- "$VMM" --vcpus "$vcpus" --handover-in "p-$tag" \
 		--secret-file "/shared/$tag" --run 1 "${extra[@]}" > "$L/$tag-B.log" 2>&1 || rc=1
 	wait $a || rc=1
 	if [ $rc != 0 ] || [ "$(val "$L/$tag-B.log" counters)" != continuous ]; then
