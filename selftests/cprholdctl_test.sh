@@ -35,26 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {	# ok <status> <description> [diagnostic file...]
-	local f
-
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $N - $2"
-	else
-		echo "not ok $N - $2"
-		FAILED=$((FAILED + 1))
-		shift 2
-		for f in "$@"; do
-			[ -f "$f" ] && tail -n 20 "$f" | sed "s|^|# ${f##*/}: |"
-		done
-	fi
-}
-
-skip() {	# skip <description> <reason>
-	N=$((N + 1))
-	echo "ok $N - $1 # SKIP $2"
-}
+# shellcheck source=selftests/lib/tap.sh
+. selftests/lib/tap.sh
 
 # ctl <tag> ARGS...: run cprholdctl, stdout to $T/<tag>.out, stderr to
 # $T/<tag>.err, exit status in $rc.
