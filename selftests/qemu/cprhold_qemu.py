@@ -285,6 +285,13 @@ class IvshmemServer:
                 continue
             self.conns.append(c)
 
+    def qemu_args(self):
+        """The QEMU options of an ivshmem-doorbell served by this server
+        (bus 0, where heartbeat.S looks for it)."""
+        return ["-chardev", "socket,path=%s,id=ivs" % self.path,
+                "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
+                "master=on,addr=0x10"]
+
     def kick(self):
         os.eventfd_write(self.efd, 1)
 
@@ -739,9 +746,7 @@ class Tester:
         tag = "adopt" if adopt else "recreate"
         sess, secret, uri = self.shared_session("irq-" + tag, adopt=adopt)
         srv = IvshmemServer(os.path.join(self.work, sess + ".ivshmem"))
-        dev = ["-chardev", "socket,path=%s,id=ivs" % srv.path,
-               "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
-               "master=on,addr=0x10"]
+        dev = srv.qemu_args()
         out = {}
         try:
             old = self.start_guest("old-irq-" + tag, extra=dev)
@@ -832,9 +837,7 @@ class Tester:
         resumed it in old QEMU, and the irqfd work on after."""
         sess, secret, uri = self.shared_session("irq-rb")
         srv = IvshmemServer(os.path.join(self.work, sess + ".ivshmem"))
-        dev = ["-chardev", "socket,path=%s,id=ivs" % srv.path,
-               "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,"
-               "master=on,addr=0x10"]
+        dev = srv.qemu_args()
         out = {}
         try:
             old = self.start_guest("old-irq-rb",
