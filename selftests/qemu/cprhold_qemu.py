@@ -316,7 +316,8 @@ class Qemu:
         self.dir = os.path.join(t.work, container or name)
         os.makedirs(self.dir, exist_ok=True)
         self.qmp_path = os.path.join(self.dir, "qmp-%s.sock" % name)
-        self.lines = []         # (monotonic time, count, tsc, gap, irqs)
+        # (monotonic time, count, tsc, gap, irqs, edu irqs, edu dma, edu bad)
+        self.lines = []
         self.lock = threading.Lock()
         args = [t.qemu, "-accel", "kvm", "-nodefaults", "-display", "none",
                 "-M", "q35,memory-backend=ram,aux-ram-share=on",
@@ -367,13 +368,11 @@ class Qemu:
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
                 m = re.match(rb"hb ([0-9a-f]{8}) ([0-9a-f]{16}) ([0-9a-f]{16})"
-                             rb" ([0-9a-f]{8})$", line.strip())
+                             rb"(?: ([0-9a-f]{8})){4}$", line.strip())
                 if m:
+                    f = [int(x, 16) for x in line.split()[1:]]
                     with self.lock:
-                        self.lines.append((now, int(m.group(1), 16),
-                                           int(m.group(2), 16),
-                                           int(m.group(3), 16),
-                                           int(m.group(4), 16)))
+                        self.lines.append(tuple([now] + f))
 
     def _read_err(self):
         fd = self.proc.stderr.fileno()
@@ -470,9 +469,12 @@ class Tester:
         self.work = tempfile.mkdtemp(prefix="cprhold-qemu.", dir="/var/tmp")
         self.guest = os.path.join(self.work, "heartbeat.bin")
         obj = os.path.join(self.work, "heartbeat.o")
+        elf = os.path.join(self.work, "heartbeat.elf")
         subprocess.run(["gcc", "-c", "-o", obj,
                         os.path.join(HERE, "heartbeat.S")], check=True)
-        subprocess.run(["objcopy", "-O", "binary", "-j", ".text", obj,
+        subprocess.run(["ld", "-m", "elf_x86_64", "-Ttext", "0", "-o", elf,
+                        obj], check=True)
+        subprocess.run(["objcopy", "-O", "binary", "-j", ".text", elf,
                         self.guest], check=True)
         self.procs = []
         self.dumped = 0

@@ -4,12 +4,13 @@
  * QEMU live update tests (selftests/qemu_cprhold_test.sh).
  *
  * A 64 KiB image mapped at the top of the first megabyte (0xf0000); the
- * vCPU starts at the reset vector f000:fff0 in real mode and jumps to
- * _start.  The main loop reads the TSC, keeps the largest gap between two
- * reads (the time this vCPU did not run), and about every HB_TICKS TSC
- * ticks writes one line to COM1 (0x3f8) with a single "rep outsb":
+ * vCPU starts at the reset vector f000:fff0 in real mode, switches to
+ * flat 32-bit protected mode (paging off) and runs from there.  The main
+ * loop reads the TSC, keeps the largest gap between two reads (the time
+ * this vCPU did not run), and about every HB_TICKS TSC ticks writes one
+ * line to COM1 (0x3f8) with a single "rep outsb":
  *
- *	hb <count> <tsc> <gap> <irqs>\n
+ *	hb <count> <tsc> <gap> <irqs> <edu-irqs> <edu-dma> <edu-bad>\n
  *
  * count (8 hex digits) numbers the heartbeats since power-on, tsc (16) is
  * the TSC at this heartbeat and gap (16) the largest forward gap in TSC
@@ -21,14 +22,29 @@
  *
  * irqs (8) counts the interrupts of an ivshmem-doorbell device (PCI
  * 1af4:1110 on bus 0), if the machine has one: the guest maps its MSI-X
- * table (BAR 1) at MSIX_BAR, below 1 MiB where the chipset sends
- * accesses to PCI after reset, routes vector 0 to the boot CPU's local
- * APIC (x2APIC mode, so that real mode reaches it) as interrupt IRQ_VEC,
- * enables MSI-X and takes interrupts from then on.  Without the device
- * the guest never enables interrupts, and irqs stays 0.
+ * table (BAR 1) at MSIX_BAR, routes vector 0 to the boot CPU's local APIC
+ * (x2APIC mode) as interrupt IRQ_VEC, enables MSI-X and counts.
+ *
+ * The edu fields (8 each) drive QEMU's edu device (PCI 1234:11e8), if the
+ * machine has one (emulated, or passed through with vfio-pci): BAR 0 at
+ * EDU_BAR, MSI to EDU_VEC, a nonce written to the liveness register, then
+ * a chain of DMA transfers that never stops: a pattern from RAM into the
+ * device's buffer, back from the device into another RAM buffer, compare,
+ * next pattern; each transfer raises an interrupt when it is done and the
+ * interrupt handler starts the next one.  edu-irqs counts the device's
+ * interrupts, edu-dma the completed transfers seen in its interrupt
+ * status; edu-bad counts what went wrong: a pattern that came back wrong,
+ * a liveness register that no longer answers the nonce (the device was
+ * reset or re-initialised), an interrupt without a completion.  A chain
+ * that stalls (an interrupt lost) shows as an edu-dma that stops.
+ * Without the device the three stay 0; with neither device the guest
+ * never enables interrupts.
  */
 	.code16
 	.text
+
+#define IMAGE		0xf0000		/* where the image lives */
+#define LIN(x)		(IMAGE + (x))	/* linear address of a label */
 
 #define HB_TICKS	0x01000000	/* about 5-10 ms at 2-3 GHz */
 #define CNT		0x500
@@ -36,33 +52,79 @@
 #define LAST		0x510
 #define WIN		0x518
 #define IRQS		0x520
+#define EIRQS		0x524
+#define EDMA		0x528
+#define EBAD		0x52c
+#define ENONCE		0x530
+#define ESEQ		0x534
+#define EPHASE		0x538
 #define LINE		0x540
-#define LINE_LEN	55
+#define LINE_LEN	82
+#define IDT		0x1000		/* 256 gates, up to 0x1800 */
+#define STACK		0x7000
 
 #define IRQ_VEC		0x40
-#define MSIX_BAR	0xe0000		/* below 1 MiB: PCI space at reset */
+#define EDU_VEC		0x41
+#define MSIX_BAR	0xe0000		/* ivshmem's MSI-X table */
 #define X2APIC_EOI	0x80b
 #define X2APIC_SVR	0x80f
 #define X2APIC_LINT0	0x835
 #define X2APIC_LINT1	0x836
-#define ISR		0xfe00		/* offsets in this image (CS 0xf000) */
-#define SPURIOUS	0xfe20
+
+#define EDU_BAR		0xc0000000	/* above MMCONFIG, 1 MiB aligned */
+#define EDU_LIVENESS	0x04
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_ACK	0x64
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_DONE	0x100		/* interrupt status: a DMA completed */
+#define EDU_BUF		0x40000		/* the device's buffer, as it names it */
+#define DMA_OUT		0x10000		/* the pattern sent */
+#define DMA_IN		0x11000		/* and what came back */
+#define DMA_LEN		4096
 
 	.globl	_start
 _start:
 	cli
 	cld
-	xorw	%ax, %ax
+	lgdtl	%cs:gdt_desc
+	movl	%cr0, %eax
+	orl	$1, %eax
+	movl	%eax, %cr0
+	ljmpl	$0x08, $LIN(pm32)
+
+	.balign	8
+gdt:
+	.quad	0
+	/*
+	 * Accessed already: the GDT is in ROM, where the CPU could not set
+	 * the bit (under KVM it would retry the segment load for ever)
+	 */
+	.quad	0x00cf9b000000ffff	/* 0x08: code, flat 4 GiB, 32-bit */
+	.quad	0x00cf93000000ffff	/* 0x10: data, flat 4 GiB */
+gdt_desc:
+	.word	gdt_desc - gdt - 1
+	.long	LIN(gdt)
+
+	.code32
+pm32:
+	movw	$0x10, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
 	movw	%ax, %ss
-	movw	$0x7000, %sp
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movl	$STACK, %esp
+	call	idt_setup
 	xorl	%eax, %eax
-	movl	%eax, CNT
-	movl	%eax, WIN
-	movl	%eax, WIN + 4
-	movl	%eax, IRQS
+	movl	$CNT, %edi
+	movl	$((LINE - CNT) / 4), %ecx
+	rep stosl
+	call	apic_setup
 	call	ivshmem_setup
+	call	edu_setup
 	rdtsc
 	movl	%eax, PREV
 	movl	%edx, PREV + 4
@@ -96,42 +158,45 @@ beat:
 	movl	%ebx, LAST
 	movl	%ecx, LAST + 4
 	incl	CNT
-	movw	$LINE, %di
-	movb	$'h', (%di)
-	movb	$'b', 1(%di)
-	movb	$' ', 2(%di)
-	addw	$3, %di
+	movl	$LINE, %edi
+	movb	$'h', (%edi)
+	movb	$'b', 1(%edi)
+	addl	$2, %edi
 	movl	CNT, %eax
-	call	hex32
-	movb	$' ', (%di)
-	incw	%di
+	call	field32
 	movl	LAST + 4, %eax
-	call	hex32
+	call	field32
 	movl	LAST, %eax
 	call	hex32
-	movb	$' ', (%di)
-	incw	%di
 	movl	WIN + 4, %eax
-	call	hex32
+	call	field32
 	movl	WIN, %eax
 	call	hex32
-	movb	$' ', (%di)
-	incw	%di
 	movl	IRQS, %eax
-	call	hex32
-	movb	$'\n', (%di)
+	call	field32
+	movl	EIRQS, %eax
+	call	field32
+	movl	EDMA, %eax
+	call	field32
+	movl	EBAD, %eax
+	call	field32
+	movb	$'\n', (%edi)
 	xorl	%eax, %eax
 	movl	%eax, WIN
 	movl	%eax, WIN + 4
-	movw	$LINE, %si		/* the whole line in one exit */
-	movw	$LINE_LEN, %cx
+	movl	$LINE, %esi		/* the whole line in one exit */
+	movl	$LINE_LEN, %ecx
 	movw	$0x3f8, %dx
 	rep outsb
 	jmp	loop
 
-/* Write %eax as 8 hex digits to %es:%di and advance %di. */
+/* Write a space and %eax as 8 hex digits to (%edi), advance %edi. */
+field32:
+	movb	$' ', (%edi)
+	incl	%edi
+/* Write %eax as 8 hex digits to (%edi), advance %edi. */
 hex32:
-	movw	$8, %cx
+	movl	$8, %ecx
 1:	roll	$4, %eax
 	movb	%al, %bl
 	andb	$0xf, %bl
@@ -139,10 +204,48 @@ hex32:
 	cmpb	$'9', %bl
 	jbe	2f
 	addb	$('a' - '0' - 10), %bl
-2:	movb	%bl, (%di)
-	incw	%di
+2:	movb	%bl, (%edi)
+	incl	%edi
 	loop	1b
 	ret
+
+/*
+ * The IDT: every vector to "fault" (a line on COM1, then halt: this guest
+ * expects no exception), IRQ_VEC, EDU_VEC and the spurious vector to
+ * their handlers.
+ */
+idt_setup:
+	movl	$IDT, %edi
+	movl	$LIN(fault), %eax
+	movl	$256, %ecx
+1:	call	gate
+	loop	1b
+	movl	$(IDT + IRQ_VEC * 8), %edi
+	movl	$LIN(ivshmem_isr), %eax
+	call	gate
+	movl	$(IDT + EDU_VEC * 8), %edi
+	movl	$LIN(edu_isr), %eax
+	call	gate
+	movl	$(IDT + 0xff * 8), %edi
+	movl	$LIN(spurious), %eax
+	call	gate
+	lidtl	LIN(idt_desc)
+	ret
+
+/* A 32-bit interrupt gate at (%edi) to %eax; advance %edi. */
+gate:
+	movw	%ax, (%edi)
+	movw	$0x08, 2(%edi)
+	movw	$0x8e00, 4(%edi)
+	movl	%eax, %edx
+	shrl	$16, %edx
+	movw	%dx, 6(%edi)
+	addl	$8, %edi
+	ret
+
+idt_desc:
+	.word	256 * 8 - 1
+	.long	IDT
 
 /* Read PCI config dword %esi (0x80000000 | device | register) to %eax */
 cfg_read:
@@ -163,46 +266,43 @@ cfg_write:
 	outl	%eax, %dx
 	ret
 
-/*
- * Find an ivshmem-doorbell on bus 0 and take its vector 0 as IRQ_VEC;
- * with none, return with interrupts off.
- */
-ivshmem_setup:
+/* %edi: config address of the device with ID %eax on bus 0, or 0. */
+pci_find:
+	movl	%eax, %ebx
 	movl	$0x80000000, %edi	/* bus 0, device 0, function 0 */
 1:	movl	%edi, %esi
 	call	cfg_read
-	cmpl	$0x11101af4, %eax
+	cmpl	%ebx, %eax
 	je	2f
 	addl	$0x800, %edi		/* the next device */
 	cmpl	$0x80010000, %edi
 	jb	1b
-	ret
+	xorl	%edi, %edi
+2:	ret
 
-2:	/* The interrupt vectors, in the real-mode table at 0 */
-	movw	$ISR, IRQ_VEC * 4
-	movw	$0xf000, IRQ_VEC * 4 + 2
-	movw	$SPURIOUS, 0xff * 4
-	movw	$0xf000, 0xff * 4 + 2
-	/* BAR 1 (the MSI-X table) at MSIX_BAR; memory space, bus master */
-	leal	0x14(%edi), %esi
-	movl	$MSIX_BAR, %ecx
-	call	cfg_write
-	leal	0x04(%edi), %esi
-	movl	$0x0006, %ecx
-	call	cfg_write
-	/* Table entry 0: to APIC ID 0, fixed, edge, IRQ_VEC; unmasked */
-	movw	$(MSIX_BAR >> 4), %ax
-	movw	%ax, %fs
-	movl	$0xfee00000, %fs:0
-	movl	$0, %fs:4
-	movl	$IRQ_VEC, %fs:8
-	movl	$0, %fs:12
-	/*
-	 * Nothing but the MSI may interrupt: mask the 8259s (never
-	 * initialised; the PIT ticks on IRQ 0), then the local APIC in
-	 * x2APIC mode (MSRs, no MMIO above 1 MiB): LINT0 (ExtINT on the
-	 * boot CPU) and LINT1 masked, on with spurious vector 0xff
-	 */
+/* %esi: config address of capability %al of device %edi, or 0. */
+pci_cap:
+	movb	%al, %bh
+	leal	0x34(%edi), %esi
+	call	cfg_read
+	movzbl	%al, %ecx
+1:	testl	%ecx, %ecx
+	jz	2f
+	leal	(%edi,%ecx), %esi
+	call	cfg_read
+	cmpb	%bh, %al
+	je	3f
+	movzbl	%ah, %ecx
+	jmp	1b
+2:	xorl	%esi, %esi
+3:	ret
+
+/*
+ * Nothing but MSIs may interrupt: mask the 8259s (never initialised; the
+ * PIT ticks on IRQ 0), then the local APIC in x2APIC mode: LINT0 (ExtINT
+ * on the boot CPU) and LINT1 masked, on with spurious vector 0xff.
+ */
+apic_setup:
 	movb	$0xff, %al
 	outb	%al, $0x21
 	outb	%al, $0xa1
@@ -219,27 +319,154 @@ ivshmem_setup:
 	movl	$0x1ff, %eax
 	movl	$X2APIC_SVR, %ecx
 	wrmsr
-	/* Walk the capabilities to MSI-X (ID 0x11) and enable it */
-	leal	0x34(%edi), %esi
+	ret
+
+/* Take vector 0 of an ivshmem-doorbell as IRQ_VEC. */
+ivshmem_setup:
+	movl	$0x11101af4, %eax
+	call	pci_find
+	testl	%edi, %edi
+	jz	1f
+	/* BAR 1 (the MSI-X table) at MSIX_BAR; memory space, bus master */
+	leal	0x14(%edi), %esi
+	movl	$MSIX_BAR, %ecx
+	call	cfg_write
+	leal	0x04(%edi), %esi
+	movl	$0x0006, %ecx
+	call	cfg_write
+	/* Table entry 0: to APIC ID 0, fixed, edge, IRQ_VEC; unmasked */
+	movl	$0xfee00000, MSIX_BAR
+	movl	$0, MSIX_BAR + 4
+	movl	$IRQ_VEC, MSIX_BAR + 8
+	movl	$0, MSIX_BAR + 12
+	movb	$0x11, %al			/* MSI-X */
+	call	pci_cap
+	testl	%esi, %esi
+	jz	1f
 	call	cfg_read
-	movzbl	%al, %ebx
-5:	testl	%ebx, %ebx
-	jz	6f
-	leal	(%edi,%ebx), %esi
-	call	cfg_read
-	cmpb	$0x11, %al
-	je	7f
-	movzbl	%ah, %ebx
-	jmp	5b
-7:	andl	$0x3fffffff, %eax	/* function unmasked... */
+	andl	$0x3fffffff, %eax	/* function unmasked... */
 	orl	$0x80000000, %eax	/* ...and MSI-X enabled */
 	movl	%eax, %ecx
 	call	cfg_write
 	sti
-6:	ret
+1:	ret
 
-	/* Vector 0 of the ivshmem-doorbell: count it */
-	.org	ISR
+/*
+ * The edu device: BAR 0 at EDU_BAR, memory space and bus master on, INTx
+ * off, MSI to EDU_VEC, the nonce, the first transfer.
+ */
+edu_setup:
+	movl	$0x11e81234, %eax
+	call	pci_find
+	testl	%edi, %edi
+	jz	1f
+	leal	0x10(%edi), %esi
+	movl	$EDU_BAR, %ecx
+	call	cfg_write
+	leal	0x04(%edi), %esi
+	movl	$0x0406, %ecx
+	call	cfg_write
+	movb	$0x05, %al			/* MSI */
+	call	pci_cap
+	testl	%esi, %esi
+	jz	1f
+	movl	%esi, %ebp
+	call	cfg_read
+	movl	%eax, %ebx			/* control in the high half */
+	leal	4(%ebp), %esi
+	movl	$0xfee00000, %ecx		/* APIC ID 0, fixed */
+	call	cfg_write
+	leal	8(%ebp), %esi
+	btl	$23, %ebx			/* 64-bit address? */
+	jnc	2f
+	xorl	%ecx, %ecx
+	call	cfg_write
+	leal	12(%ebp), %esi
+2:	movl	$EDU_VEC, %ecx			/* edge */
+	call	cfg_write
+	movl	%ebp, %esi
+	movl	%ebx, %ecx
+	andl	$0xff8fffff, %ecx		/* one vector... */
+	orl	$0x00010000, %ecx		/* ...enabled */
+	call	cfg_write
+	rdtsc					/* the nonce */
+	orl	$1, %eax
+	movl	%eax, ENONCE
+	movl	%eax, EDU_BAR + EDU_LIVENESS
+	call	edu_send
+	sti
+1:	ret
+
+/* The pattern of transfer ESEQ into (%edi), DMA_LEN bytes. */
+edu_pattern:
+	movl	ESEQ, %eax
+	imull	$0x9e3779b1, %eax, %eax
+	movl	$(DMA_LEN / 4), %ecx
+1:	stosl
+	addl	$0x01000193, %eax
+	loop	1b
+	ret
+
+/* Phase 0: the next pattern from RAM into the device. */
+edu_send:
+	incl	ESEQ
+	movl	$DMA_OUT, %edi
+	call	edu_pattern
+	movl	$0, EPHASE
+	movl	$DMA_OUT, EDU_BAR + EDU_DMA_SRC
+	movl	$EDU_BUF, EDU_BAR + EDU_DMA_DST
+	movl	$DMA_LEN, EDU_BAR + EDU_DMA_CNT
+	movl	$0x5, EDU_BAR + EDU_DMA_CMD	/* run, to the device, irq */
+	ret
+
+/* Phase 1: the device's buffer back into RAM, over a wrong pattern. */
+edu_receive:
+	movl	$DMA_IN, %edi
+	movl	$0xdeadbeef, %eax
+	movl	$(DMA_LEN / 4), %ecx
+	rep stosl
+	movl	$1, EPHASE
+	movl	$EDU_BUF, EDU_BAR + EDU_DMA_SRC
+	movl	$DMA_IN, EDU_BAR + EDU_DMA_DST
+	movl	$DMA_LEN, EDU_BAR + EDU_DMA_CNT
+	movl	$0x7, EDU_BAR + EDU_DMA_CMD	/* run, to RAM, irq */
+	ret
+
+edu_isr:
+	pushal
+	incl	EIRQS
+	movl	EDU_BAR + EDU_IRQ_STATUS, %eax
+	movl	%eax, EDU_BAR + EDU_IRQ_ACK
+	testl	$EDU_DMA_DONE, %eax
+	jnz	1f
+	incl	EBAD				/* an interrupt for nothing */
+	jmp	9f
+1:	incl	EDMA
+	movl	ENONCE, %eax
+	notl	%eax
+	cmpl	EDU_BAR + EDU_LIVENESS, %eax
+	je	2f
+	incl	EBAD				/* the nonce is gone */
+2:	cmpl	$0, EPHASE
+	jne	3f
+	call	edu_receive
+	jmp	9f
+3:	movl	$DMA_OUT, %esi
+	movl	$DMA_IN, %edi
+	movl	$(DMA_LEN / 4), %ecx
+	repe cmpsl
+	je	4f
+	incl	EBAD				/* the data came back wrong */
+4:	call	edu_send
+9:	xorl	%eax, %eax
+	xorl	%edx, %edx
+	movl	$X2APIC_EOI, %ecx
+	wrmsr
+	popal
+	iretl
+
+/* Vector 0 of the ivshmem-doorbell: count it */
+ivshmem_isr:
 	pushl	%eax
 	pushl	%ecx
 	pushl	%edx
@@ -251,12 +478,26 @@ ivshmem_setup:
 	popl	%edx
 	popl	%ecx
 	popl	%eax
-	iret
+	iretl
 
-	.org	SPURIOUS
-	iret
+spurious:
+	iretl
+
+/* An exception: say so on COM1 and stop. */
+fault:
+	cli
+	movl	$LIN(fault_msg), %esi
+	movl	$(fault_end - fault_msg), %ecx
+	movw	$0x3f8, %dx
+	rep outsb %cs:(%esi), %dx
+1:	hlt
+	jmp	1b
+fault_msg:
+	.ascii	"heartbeat: exception\n"
+fault_end:
 
 	/* The reset vector, 16 bytes below 4 GiB and 1 MiB */
+	.code16
 	.org	0xfff0
 	ljmp	$0xf000, $_start
 	.org	0x10000
