@@ -303,6 +303,60 @@ class IvshmemServer:
         os.close(self.shm)
 
 
+# ---- the edu device, passed through with vfio-pci --------------------------
+
+class EduVfio:
+    """QEMU's edu device of the test VM, bound to vfio-pci by vm-init
+    ($CPRHOLD_EDU), as the test VM's kernel sees it: the config space the
+    guest's QEMU programmed through VFIO, its MSIs, and the locked memory
+    the VFIO container charges to the QEMU that supplied its addresses."""
+
+    def __init__(self):
+        self.bdf = os.environ.get("CPRHOLD_EDU")
+        self.sysfs = "/sys/bus/pci/devices/%s" % self.bdf
+
+    def present(self):
+        return bool(self.bdf) and os.path.exists(self.sysfs + "/config")
+
+    def qemu_args(self):
+        return ["-device", "vfio-pci,host=%s,id=edu" % self.bdf]
+
+    def config(self):
+        """Command register and MSI capability (control, address, data),
+        as programmed in the device."""
+        with open(self.sysfs + "/config", "rb") as f:
+            c = f.read(256)
+        u16 = lambda o: int.from_bytes(c[o:o + 2], "little")
+        u32 = lambda o: int.from_bytes(c[o:o + 4], "little")
+        out = {"command": u16(4)}
+        cap = c[0x34]
+        while cap:
+            if c[cap] == 0x05:
+                ctl = u16(cap + 2)
+                wide = bool(ctl & 0x80)
+                out["msi"] = (ctl, u32(cap + 4),
+                              u32(cap + 8) if wide else 0,
+                              u16(cap + (12 if wide else 8)))
+            cap = c[cap + 1]
+        return out
+
+    def msis(self):
+        """How many of the device's MSIs this kernel took (all CPUs)."""
+        n = 0
+        with open("/proc/interrupts") as f:
+            for line in f:
+                if "vfio-msi" in line and self.bdf in line:
+                    n += sum(int(x) for x in line.split()[1:]
+                             if x.isdigit())
+        return n
+
+    @staticmethod
+    def vmlck_kib(pid):
+        with open("/proc/%d/status" % pid) as f:
+            m = re.search(r"^VmLck:\s+(\d+) kB", f.read(), re.M)
+        return int(m.group(1)) if m else None
+
+
 # ---- QEMU processes ---------------------------------------------------------
 
 class Qemu:
@@ -873,6 +927,141 @@ class Tester:
             srv.close()
         return out
 
+    # -- a passed-through edu device keeps working across the update --
+    @staticmethod
+    def edu(q):
+        """(edu interrupts, DMA transfers, errors) of @q's last heartbeat."""
+        hb = q.heartbeats()
+        return tuple(hb[-1][5:8]) if hb else None
+
+    def wait_dma(self, q, n, timeout=20):
+        """Wait for a heartbeat of @q that counts @n edu transfers."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            e = self.edu(q)
+            if e and e[1] >= n:
+                return e
+            if q.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        return self.edu(q)
+
+    def run_vfio(self, adopt):
+        """The guest keeps DMA transfers of the edu device going, each
+        started by the completion interrupt of the one before (heartbeat.S),
+        so one is always in flight while it runs.  new QEMU waits beside
+        old QEMU with -S, so the guest stays paused after the migration
+        until 'cont', 0.5 s after old QEMU stopped it: the transfer in
+        flight at the stop completes in the pause (the test VM's kernel
+        counts its MSI), and its interrupt must reach the guest in new
+        QEMU, or the chain stops for good.  The device must not be reset
+        or reprogrammed (the test VM's kernel sees the same command
+        register and MSI), DMA must land in the right pages after the
+        address switch (the guest compares every transfer), and the locked
+        memory moves to new QEMU with the DMA addresses."""
+        tag = "adopt" if adopt else "recreate"
+        edu = EduVfio()
+        sess, secret, uri = self.shared_session("vfio-" + tag, adopt=adopt)
+        trace = os.path.join(self.work, "new-vfio-%s.trace" % tag)
+        out = {}
+        old = self.start_guest("old-vfio-" + tag, extra=edu.qemu_args())
+        out["old_vms"] = self.vms_of(self.kvm_vms(), old.qemu_pid())
+        out["edu_start"] = self.wait_dma(old, 4)
+        out["cfg_before"] = edu.config()
+        out["old_vmlck"] = edu.vmlck_kib(old.qemu_pid())
+        new = self.new_qemu("new-vfio-" + tag, edu.qemu_args() + [
+            "-S", "-incoming", uri, "-trace", "vfio_pci_reset*",
+            "-trace", "vfio_cpr_*", "-D", trace], qmp_wait=True)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        new.connect()
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        out["error"] = st.get("error-desc", "")
+        old.qmp.wait_event("STOP")
+        out["msis_stop"] = edu.msis()
+        old_last = old.settle()
+        out["edu_stop"] = self.edu(old)
+        end = time.monotonic() + 30
+        while new.qmp.cmd("query-status")["status"] == "inmigrate" and \
+                time.monotonic() < end:
+            time.sleep(0.05)
+        out["new_status"] = new.qmp.cmd("query-status")["status"]
+        time.sleep(0.2)
+        out["msis_pause"] = edu.msis() - out["msis_stop"]
+        out["edu_paused"] = self.edu(new)       # None: no beat before 'cont'
+        new.qmp.cmd("cont")
+        new.qmp.wait_event("RESUME")
+        new.wait_beats(2, after=old_last)
+        out["edu_after"] = self.wait_dma(new, out["edu_stop"][1] + 6)
+        out["cfg_after"] = edu.config()
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        out["vms_after"] = sorted(self.kvm_vms())
+        out["new_vmlck"] = edu.vmlck_kib(new.qemu_pid())
+        out["edu_end"] = self.wait_dma(new, out["edu_after"][1] + 2)
+        new.qmp.cmd("quit")
+        new.wait_exit()
+        out["new_err"] = new.stderr()
+        with open(trace) as f:
+            tr = f.read()
+        out["resets"] = len(re.findall(r"vfio_pci_reset", tr))
+        out["cpr_events"] = len(re.findall(r"vfio_cpr_", tr))
+        out["left"] = self.sessions_left(sess)
+        return out
+
+    def run_vfio_rollback(self):
+        """new QEMU is killed once it took the CPR state, and with it the
+        VFIO fds; old QEMU's migration fails and the guest runs on in old
+        QEMU with the device working and the locked memory back; then a
+        second update, to a new QEMU that completes, works."""
+        edu = EduVfio()
+        sess, secret, uri = self.shared_session("vfio-rb")
+        out = {}
+        old = self.start_guest("old-vfio-rb", extra=edu.qemu_args())
+        out["edu_start"] = self.wait_dma(old, 4)
+        out["old_vmlck"] = edu.vmlck_kib(old.qemu_pid())
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        os.kill(old.qemu_pid(), signal.SIGSTOP)
+        try:
+            new = self.new_qemu("new-vfio-rb", edu.qemu_args() +
+                                ["-incoming", uri], qmp_wait=True)
+            new.connect()
+            self.wait_cpr_taken(sess)
+            os.kill(new.qemu_pid(), signal.SIGKILL)
+            new.wait_exit()
+        finally:
+            os.kill(old.qemu_pid(), signal.SIGCONT)
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        out["run_status"] = old.qmp.cmd("query-status")["status"]
+        e = self.edu(old)
+        out["edu_rolled_back"] = self.wait_dma(old, e[1] + 4)
+        out["old_vmlck_after"] = edu.vmlck_kib(old.qemu_pid())
+        out["left"] = self.sessions_left(sess)
+        # and the next update works
+        sess2, secret2, uri2 = self.shared_session("vfio-rb2")
+        new2 = self.new_qemu("new-vfio-rb2", edu.qemu_args() +
+                             ["-incoming", uri2], qmp_wait=True)
+        old.qmp.cmd("migrate", uri=uri2)
+        new2.connect()
+        st = old.qmp.wait_migration()
+        out["migration2"] = st["status"]
+        out["error2"] = st.get("error-desc", "")
+        old.qmp.wait_event("STOP")
+        old_last = old.settle()
+        e = self.edu(old)
+        new2.qmp.wait_event("RESUME")
+        new2.wait_beats(2, after=old_last)
+        out["edu_second"] = self.wait_dma(new2, e[1] + 4)
+        old.qmp.cmd("quit")
+        old.wait_exit()
+        new2.qmp.cmd("quit")
+        new2.wait_exit()
+        out["left2"] = self.sessions_left(sess2)
+        return out
+
     # -- adopt=on: the VM goes back to old QEMU if no new QEMU finished --
     def run_adopt_rollback(self, adopter):
         """old QEMU hands the VM over (wait=off) and takes it back.
@@ -1260,7 +1449,7 @@ def main():
                     help="repetitions of each pause measurement")
     ap.add_argument("--json", help="write the measurements here")
     ap.add_argument("--only",
-                    default="handover,secret,oci,adopt,irq,rollback,"
+                    default="handover,secret,oci,adopt,irq,vfio,rollback,"
                     "failures,pause")
     opts = ap.parse_args()
     only = set(opts.only.split(","))
@@ -1474,6 +1663,66 @@ def main():
             except Exception as e:
                 t.dump()
                 tap(False, "irq: an interrupt raised before a rollback", e)
+        for adopt in (True, False):
+            if "vfio" not in only:
+                break
+            tag = "adopt=on" if adopt else "recreating the VM"
+            if not EduVfio().present():
+                tap(False, "vfio: the test VM has no edu device bound to "
+                    "vfio-pci ($CPRHOLD_EDU)")
+                break
+            try:
+                r = t.run_vfio(adopt)
+                results["vfio-" + ("adopt" if adopt else "recreate")] = r
+                st, sp, af, en = (r["edu_start"], r["edu_stop"],
+                                  r["edu_after"], r["edu_end"])
+                # At the stop the guest had taken sp[1] completions and
+                # started transfer sp[1] + 1: it completes in the pause (or
+                # completed just before, its interrupt not yet taken), and
+                # the chain goes on only if that interrupt reaches the guest
+                tap(r["migration"] == "completed" and st[1] >= 4 and
+                    sp[0] == sp[1] and af[1] >= sp[1] + 6 and
+                    en[2] == 0 and en[0] == en[1] and
+                    r["cfg_after"] == r["cfg_before"] and
+                    r["resets"] == 0 and "reset" not in r["new_err"] and
+                    r["new_vmlck"] is not None and r["old_vmlck"] and
+                    r["new_vmlck"] >= r["old_vmlck"] and r["left"] == [] and
+                    r["new_status"] == "paused" and
+                    (not adopt or ("new KVM VM" not in r["new_err"] and
+                                   set(r["old_vms"]) <=
+                                   set(r["vms_after"]))),
+                    "vfio: a passed-through edu device keeps working across "
+                    "the update (%s): the transfer in flight at the stop "
+                    "completes in the pause (%d MSI after the STOP event) "
+                    "and its interrupt reaches the guest in new QEMU: the "
+                    "DMA chain goes on (%d -> %d transfers, %d interrupts, "
+                    "%d errors); no reset, command and MSI unchanged, locked "
+                    "memory moved (%s kB)"
+                    % (tag, r["msis_pause"], sp[1], en[1], en[0], en[2],
+                       r["new_vmlck"]), str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "vfio: the edu device across the update (%s)"
+                    % tag, e)
+        if "vfio" in only and EduVfio().present():
+            try:
+                r = t.run_vfio_rollback()
+                st, rb, sc = (r["edu_start"], r["edu_rolled_back"],
+                              r["edu_second"])
+                tap(r["migration"] == "failed" and
+                    r["run_status"] == "running" and
+                    rb[1] >= st[1] + 4 and rb[2] == 0 and
+                    r["old_vmlck_after"] == r["old_vmlck"] and
+                    r["left"] == [] and r["migration2"] == "completed" and
+                    sc[1] >= rb[1] + 4 and sc[2] == 0 and r["left2"] == [],
+                    "vfio: new QEMU killed after it took the VFIO fds; the "
+                    "guest runs on in old QEMU with the edu device (%d -> %d "
+                    "transfers, errors %d), locked memory back, and the next "
+                    "update works (%d transfers after it)"
+                    % (st[1], rb[1], rb[2], sc[1]), str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "vfio: rollback with the edu device", e)
         if "rollback" in only:
             try:
                 r = t.run_rollback()
