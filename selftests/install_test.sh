@@ -18,7 +18,7 @@ TMP=$(mktemp -d)
 . selftests/lib/tap.sh
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..14"
 
 # depmod reads every module of the tree: Debian's 4,000 compressed
 # modules take it about 40 s per run in the emulated VM, and make install,
@@ -104,7 +104,7 @@ ok $? "... and runs with the installed shared library ($(cat "$TMP/consumer.out"
 ldd "$TMP/consumer" | grep -q "$PREFIX/lib/libcprhold.so.1"
 ok $? "... linked to $PREFIX/lib/libcprhold.so.1"
 
-for page in man4/cprhold.4 man3/libcprhold.3; do
+for page in man4/cprhold.4 man3/libcprhold.3 man3/cprhold_claim.3; do
 	[ -f "$PREFIX/share/man/$page" ]
 	ok $? "man page $page installed"
 done
@@ -122,7 +122,8 @@ make uninstall >"$TMP/uninstall.log" 2>&1
 ok $? "make uninstall" "$TMP/uninstall.log"
 left=$(ls "$PREFIX"/lib/libcprhold* "$PREFIX"/include/libcprhold.h \
 	"$PREFIX"/include/linux/cprhold.h "$PREFIX"/lib/pkgconfig/libcprhold.pc \
-	"$PREFIX"/share/man/man4/cprhold.4 /lib/modules/"$REL"/updates/kmod/cprhold*.ko* \
+	"$PREFIX"/share/man/man4/cprhold.4 "$PREFIX"/share/man/man3/libcprhold.3 \
+	"$PREFIX"/share/man/man3/cprhold_*.3 /lib/modules/"$REL"/updates/kmod/cprhold*.ko* \
 	/etc/udev/rules.d/60-cprhold.rules 2>/dev/null)
 [ -z "$left" ]
 ok $? "uninstall removes everything it installed ${left:+(left: $left)}"
