@@ -11,6 +11,9 @@
 #   make bench       benchmarks inside the test VM: results and plots in
 #                    bench/results/
 #   make setup       install what the build and the tests need (idempotent)
+#   make ynl-check   the generic netlink spec (Documentation/netlink/specs/)
+#                    against the kernel's schema and uapi/linux/cprhold.h
+#                    (TAP; skips what lacks the kernel's YNL tools)
 #   make install     module (running kernel, updates/), library, header,
 #                    pkg-config file, CLI, man pages, udev rule;
 #                    KMOD_TREE=<dir> installs a module tree built elsewhere
@@ -55,6 +58,9 @@ userspace:
 
 selftests: userspace
 	$(MAKE) -C selftests
+
+ynl-check:
+	@scripts/ynl-check
 
 check:
 	@CHECK_KERNELS="$(or $(K),$(CHECK_KERNELS))" CHECK_TESTS="$(or $(T),$(CHECK_TESTS))" \
@@ -124,4 +130,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all setup module userspace selftests check demo bench deb install uninstall dkms-src clean
+.PHONY: all setup module userspace selftests ynl-check check demo bench deb install uninstall dkms-src clean

@@ -11,6 +11,9 @@
  * which may be another process holding the same socket.  The "events"
  * group needs CAP_SYS_ADMIN to join; events go to the initial network
  * namespace with pids and uids as the initial namespaces see them.
+ *
+ * Documentation/netlink/specs/cprhold.yaml describes the family for YNL
+ * tools; selftests/ynl_test.sh compares it with what this file does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -596,7 +596,8 @@ struct cprhold_retrieve {
  * Session messages carry the attributes of &struct cprhold_session_info;
  * entry messages CPRHOLD_NL_A_NAME, the CPRHOLD_NL_A_ENTRY_* attributes and
  * the type data that applies to the entry's type.  Requests are validated
- * strictly: unknown attributes are refused.
+ * strictly: unknown attributes are refused.  For YNL tools, the family in
+ * the kernel's netlink spec format: Documentation/netlink/specs/cprhold.yaml
  */
 #define CPRHOLD_GENL_NAME		"cprhold"
 #define CPRHOLD_GENL_VERSION		1
