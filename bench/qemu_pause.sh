@@ -19,7 +19,8 @@
 # Results: bench/results/qemu_pause.{json,txt,dat} and, with gnuplot,
 # qemu_pause.png.  The last lines give the ratios of cprhold (beside,
 # target <= 1.0x) and of cprhold with adopt=on (target <= 0.5x) to stock
-# cpr-transfer per kernel.
+# cpr-transfer per kernel, and of the same cprhold modes with the edu
+# device passed through (vfio-pci) to those without (target <= 1.2x).
 #
 # Usage: bench/qemu_pause.sh [-n REPS] [-k RELEASE]...   (default: 7 reps,
 #        the kernels of scripts/setup's matrix)
@@ -130,6 +131,16 @@ for k in kernels:
                               "%.2fx  target <= %.1fx: %s" % (
                                   k, label, what + ":", ratio, target,
                                   "met" if ratio <= target else "MISSED"))
+    # A VFIO device's share: the same mode with edu passed through
+    for mode, label in (("cprhold-prestarted", "cprhold (beside)"),
+                        ("cprhold-adopt", "cprhold + adopt")):
+        a = med_of.get(mode + "-vfio", {}).get("qmp_ms", 0)
+        b = med_of.get(mode, {}).get("qmp_ms", 0)
+        if a > 0 and b > 0:
+            ratios.append("%-24s %s with VFIO edu / without, QMP "
+                          "STOP->RESUME: %.2fx  target <= 1.2x: %s" % (
+                              k, label, a / b,
+                              "met" if a / b <= 1.2 else "MISSED"))
 lines += [""] + ratios
 with open(os.path.join(res, "qemu_pause.json"), "w") as f:
     json.dump(all_runs, f, indent=1)

@@ -101,6 +101,14 @@ def qemu_targets(results, kernel):
                 v = "no ratio: stock sets the guest TSC back"
             out.append(("qemu: %s / stock cpr-transfer, %s" % (label, what),
                         "<= %.2fx" % limit, r, min(na, nb), v))
+    # A VFIO device's share: the same guest and mode with edu passed through
+    for mode, label in (("cprhold-prestarted", "beside"),
+                        ("cprhold-adopt", "adopt=on")):
+        a, na = med(mode + "-vfio", "qmp_ms")
+        b, nb = med(mode, "qmp_ms")
+        r = a / b if a is not None and b else None
+        out.append(("qemu: %s with VFIO edu / without, QMP STOP->RESUME"
+                    % label, "<= 1.20x", r, min(na, nb), verdict(r, 1.2)))
     return out
 
 

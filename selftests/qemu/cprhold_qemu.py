@@ -45,6 +45,7 @@ Environment: QEMU (binary; default: scripts/qemu-build's), CPRHOLD_OUT.
 """
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -679,11 +680,26 @@ class Tester:
         return res
 
     # -- cprhold, new QEMU started beside the old one and waiting --
-    def run_cprhold_prestarted(self, check_old=False):
-        """new QEMU waits for the session: the pause excludes its start."""
+    def edu_pause(self, old, new, old_last, res):
+        """With the edu device passed through: did the guest's DMA chain
+        go on after the pause, that is, did the interrupt of the transfer
+        in flight at the stop reach it in new QEMU?"""
+        sp = [h for h in old.heartbeats() if h[1] <= old_last][-1][5:8]
+        e = self.wait_dma(new, sp[1] + 2)
+        res["edu_chain_on"] = bool(e and e[1] >= sp[1] + 2 and e[2] == 0)
+        if not res["edu_chain_on"]:
+            raise TestError("the edu DMA chain stopped in the update: %s at "
+                            "the stop, %s after" % (sp, e))
+
+    def run_cprhold_prestarted(self, check_old=False, extra=()):
+        """new QEMU waits for the session: the pause excludes its start.
+        @extra: more devices for both QEMUs (the edu device)."""
         sess, secret, uri = self.shared_session("pre")
-        old = self.start_guest("old-pre")
-        new = self.new_qemu("new-pre", ["-incoming", uri], qmp_wait=True)
+        old = self.start_guest("old-pre", extra=extra)
+        if extra:
+            self.wait_dma(old, 2)
+        new = self.new_qemu("new-pre", list(extra) + ["-incoming", uri],
+                            qmp_wait=True)
         hz = self.tsc_hz(old)
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         old.qmp.cmd("migrate", uri=uri)
@@ -698,6 +714,8 @@ class Tester:
         resume = new.qmp.wait_event("RESUME")
         new.wait_beats(3, after=old_last)
         res = self.measure(old, new, stop, resume, hz, old_last)
+        if extra:
+            self.edu_pause(old, new, old_last, res)
         if check_old:
             # The guest runs in new QEMU now: old QEMU must not resume it
             r = old.qmp.cmd_raw("cont")
@@ -709,16 +727,20 @@ class Tester:
         return res
 
     # -- cprhold with adopt=on: new QEMU runs the guest on the old VM --
-    def run_cprhold_adopt(self, check=False):
-        """new QEMU waits beside old QEMU, then adopts the KVM VM itself."""
+    def run_cprhold_adopt(self, check=False, extra=()):
+        """new QEMU waits beside old QEMU, then adopts the KVM VM itself.
+        @extra: more devices for both QEMUs (the edu device)."""
         sess, secret, uri = self.shared_session("adopt", adopt=True)
-        old = self.start_guest("old-adopt")
+        devices = list(extra)
+        old = self.start_guest("old-adopt", extra=devices)
+        if devices:
+            self.wait_dma(old, 2)
         res = {}
         if check:
             vms = self.kvm_vms()
             res["vms_before"] = sorted(vms)
             res["old_vm"] = self.vms_of(vms, old.qemu_pid())
-        extra = ["-incoming", uri]
+        extra = devices + ["-incoming", uri]
         if check:
             # Where new QEMU put guest RAM, and what it did to memslots
             res["trace"] = os.path.join(self.work, "new-adopt.trace")
@@ -745,6 +767,8 @@ class Tester:
         resume = new.qmp.wait_event("RESUME")
         new.wait_beats(3, after=old_last)
         res.update(self.measure(old, new, stop, resume, hz, old_last))
+        if devices:
+            self.edu_pause(old, new, old_last, res)
         if check:
             res["old_last"] = old_last
             old.qmp.cmd("quit")
@@ -992,11 +1016,20 @@ class Tester:
         out["edu_paused"] = self.edu(new)       # None: no beat before 'cont'
         new.qmp.cmd("cont")
         new.qmp.wait_event("RESUME")
+        seen = 0
+        if not adopt:
+            # Old QEMU, which still has its VM, is reset: the device that
+            # new QEMU drives now must not be
+            seen = len(old.stderr())
+            r = old.qmp.cmd_raw("system_reset")
+            out["old_reset"] = r.get("error", {}).get("desc", "accepted")
         new.wait_beats(2, after=old_last)
         out["edu_after"] = self.wait_dma(new, out["edu_stop"][1] + 6)
         out["cfg_after"] = edu.config()
         old.qmp.cmd("quit")
         old.wait_exit()
+        # what old QEMU said from its system_reset on
+        out["old_err"] = old.stderr()[seen:] if not adopt else ""
         out["vms_after"] = sorted(self.kvm_vms())
         out["new_vmlck"] = edu.vmlck_kib(new.qemu_pid())
         out["edu_end"] = self.wait_dma(new, out["edu_after"][1] + 2)
@@ -1685,6 +1718,7 @@ def main():
                     en[2] == 0 and en[0] == en[1] and
                     r["cfg_after"] == r["cfg_before"] and
                     r["resets"] == 0 and "reset" not in r["new_err"] and
+                    "reset" not in r["old_err"] and
                     r["new_vmlck"] is not None and r["old_vmlck"] and
                     r["new_vmlck"] >= r["old_vmlck"] and r["left"] == [] and
                     r["new_status"] == "paused" and
@@ -1696,9 +1730,12 @@ def main():
                     "completes in the pause (%d MSI after the STOP event) "
                     "and its interrupt reaches the guest in new QEMU: the "
                     "DMA chain goes on (%d -> %d transfers, %d interrupts, "
-                    "%d errors); no reset, command and MSI unchanged, locked "
-                    "memory moved (%s kB)"
+                    "%d errors); no reset (%s), command and MSI unchanged, "
+                    "locked memory moved (%s kB)"
                     % (tag, r["msis_pause"], sp[1], en[1], en[0], en[2],
+                       "none in new QEMU" if adopt else
+                       "none in new QEMU, nor by old QEMU's system_reset "
+                       "after the update",
                        r["new_vmlck"]), str(r))
             except Exception as e:
                 t.dump()
@@ -1819,6 +1856,14 @@ def main():
                     "cprhold-prestarted": t.run_cprhold_prestarted,
                     "cprhold-adopt": t.run_cprhold_adopt,
                     "cprhold-old-exits-first": t.run_cprhold_handover}
+            # The same guest with the edu device passed through, if the
+            # test VM has it: a VFIO device's share of the pause
+            edu = EduVfio()
+            if edu.present():
+                runs["cprhold-prestarted-vfio"] = functools.partial(
+                    t.run_cprhold_prestarted, extra=edu.qemu_args())
+                runs["cprhold-adopt-vfio"] = functools.partial(
+                    t.run_cprhold_adopt, extra=edu.qemu_args())
             pause = {}
             for name, fn in runs.items():
                 pause[name] = []
