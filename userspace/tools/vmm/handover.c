@@ -320,26 +320,6 @@ static int state_to_buf(struct vmm *vm, struct vmm_state *st, void **buf, size_t
 	return 0;
 }
 
-/* Let go of the VM: unmap every kvm_run, close the vCPU and VM fds. */
-static void release_kvm(struct vmm *vm)
-{
-	int i;
-
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct vmm_vcpu *v = &vm->vcpu[i];
-
-		if (v->run)
-			munmap(v->run, vm->run_size);
-		if (v->fd >= 0)
-			close(v->fd);
-		v->run = NULL;
-		v->fd = -1;
-	}
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
-	vm->vm_fd = -1;
-}
-
 static void fill_meta(struct vmm *vm, struct ho_meta *m, bool adopt)
 {
 	struct utsname u;
@@ -558,7 +538,7 @@ int handover_out(struct vmm *vm, struct run_info *ri)
 
 	/* 3. Let go of the VM (adoption needs it), seal, hand out the secret. */
 	if (adopt && !o->hold_until)
-		release_kvm(vm);
+		vmm_release_kvm(vm);
 	t_closed = realtime_ns();
 	r = cprhold_seal(sfd);
 	if (r < 0) {
@@ -916,11 +896,6 @@ int run_handover_in(struct vmm *vm)
 		if (vmm_register_memory(vm) < 0)
 			goto out;
 		t_vm = realtime_ns();
-		if (state_check_compat(vm, st) < 0)
-			goto out;
-		for (i = 0; i < vm->nr_vcpus; i++)
-			if (state_set_vcpu_cpuid(vm, st, i) < 0)
-				goto out;
 		if (vmm_restore_state(vm, st) < 0)
 			goto out;
 		t_restored = realtime_ns();

@@ -511,9 +511,6 @@ int vmm_run_restore(struct vmm *vm)
 			goto out;
 		}
 	}
-	for (i = 0; i < vm->nr_vcpus; i++)
-		if (state_set_vcpu_cpuid(vm, st, i) < 0)
-			goto out;
 	if (vmm_restore_state(vm, st) < 0)
 		goto out;
 	/* the irqfd goes on after the IOAPIC has its state back */

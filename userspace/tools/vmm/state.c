@@ -520,6 +520,11 @@ static int restore_vcpu(struct vmm *vm, int id, struct vcpu_state *s,
 	return 0;
 }
 
+/*
+ * Put @st into the VM: each vCPU's CPUID first (what KVM accepts of the
+ * MSRs and registers depends on it), then its registers, the irqchips,
+ * the PIT and kvmclock.
+ */
 int vmm_restore_state(struct vmm *vm, struct vmm_state *st)
 {
 	struct kvm_clock_data clock;
@@ -527,6 +532,9 @@ int vmm_restore_state(struct vmm *vm, struct vmm_state *st)
 
 	if ((r = state_check_compat(vm, st)) < 0)
 		return r;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if ((r = state_set_vcpu_cpuid(vm, st, i)) < 0)
+			return r;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		r = restore_vcpu(vm, i, &st->vcpu[i], &skipped);
 		if (r < 0)

@@ -328,7 +328,8 @@ int vmm_stop_vcpus(struct vmm *vm)
 	return 0;
 }
 
-void vmm_destroy(struct vmm *vm)
+/* Let go of the VM: unmap every kvm_run, close the vCPU and VM fds. */
+void vmm_release_kvm(struct vmm *vm)
 {
 	int i;
 
@@ -342,10 +343,18 @@ void vmm_destroy(struct vmm *vm)
 		v->run = NULL;
 		v->fd = -1;
 	}
-	if (vm->kick_fd >= 0)
-		close(vm->kick_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
+	vm->vm_fd = -1;
+}
+
+void vmm_destroy(struct vmm *vm)
+{
+	int i;
+
+	vmm_release_kvm(vm);
+	if (vm->kick_fd >= 0)
+		close(vm->kick_fd);
 	for (i = 0; i < vm->nr_mem; i++) {
 		if (vm->mem[i].hva)
 			munmap(vm->mem[i].hva, vm->mem[i].size);

@@ -206,6 +206,7 @@ int vmm_detach_irqfd(struct vmm *vm);
 int vmm_load_guest(struct vmm *vm);
 int vmm_start_vcpus(struct vmm *vm);
 int vmm_stop_vcpus(struct vmm *vm);
+void vmm_release_kvm(struct vmm *vm);
 void vmm_destroy(struct vmm *vm);
 void vmm_dump_regs(struct vmm *vm, int id, FILE *out);
 int vmm_register_memory(struct vmm *vm);
