@@ -691,6 +691,20 @@ class Tester:
             raise TestError("the edu DMA chain stopped in the update: %s at "
                             "the stop, %s after" % (sp, e))
 
+    def retry_refused(self, fn):
+        """Run @fn once more if old QEMU refused to hand a VFIO device over
+        at the stop (vfio-cpr-pci's pre_save: the guest may have changed
+        its interrupts after the CPR state was sent, a race a management
+        layer answers with a retry); the reason is in old QEMU's stderr."""
+        try:
+            return fn()
+        except TestError as e:
+            if "pre-save failed: vfio-cpr-pci" not in str(e):
+                raise
+            diag("retrying after a refusal: %s" % e)
+            self.dump()
+            return fn()
+
     def run_cprhold_prestarted(self, check_old=False, extra=()):
         """new QEMU waits for the session: the pause excludes its start.
         @extra: more devices for both QEMUs (the edu device)."""
@@ -1381,25 +1395,28 @@ class Tester:
         return out
 
     # -- a guest with a VFIO device: cpr-transfer is refused --
-    def run_vfio_blocked(self):
-        drv = "/sys/bus/pci/drivers/vfio-pci"
-        devs = [d for d in os.listdir(drv) if re.match(r"[0-9a-f]{4}:", d)] \
-            if os.path.isdir(drv) else []
-        if not devs:
-            raise TestError("no device bound to vfio-pci in the test VM")
-        sess = self.session("vfio")
+    def run_vfio_intx_refused(self):
+        """A VFIO device in INTx mode cannot be handed over: the guest of
+        a QEMU started with -S never ran, so the edu device is in INTx
+        mode, as realize left it.  The migration (wait=off, it needs no
+        successor to start) fails with the reason, and the guest then
+        runs with the device."""
+        edu = EduVfio()
+        sess = self.session("vfio-intx")
         secret = os.path.join(self.work, sess + ".secret")
-        q = self.new_qemu("old-vfio", ["-device",
-                                       "vfio-pci,host=%s" % devs[0]])
+        q = self.new_qemu("old-vfio-intx", edu.qemu_args() + ["-S"])
         q.connect()
-        q.wait_beats(2)
         q.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        r = q.qmp.cmd_raw("migrate", uri=self.cprhold_uri(sess, secret))
+        r = q.qmp.cmd_raw("migrate",
+                          uri=self.cprhold_uri(sess, secret, "off"))
         out = {"error": r.get("error", {}).get("desc", "")}
         if not out["error"]:
-            out["error"] = q.qmp.wait_migration().get("error-desc", "")
-        out["running"] = self.beating(q)
+            st = q.qmp.wait_migration()
+            out["migration"] = st["status"]
+            out["error"] = st.get("error-desc", "")
         out["left"] = self.sessions_left(sess)
+        q.qmp.cmd("cont")
+        out["edu"] = self.wait_dma(q, 4)
         q.qmp.cmd("quit")
         q.wait_exit()
         return out
@@ -1841,15 +1858,16 @@ def main():
                 t.dump()
                 tap(False, "destroyed: CPR session destroyed from outside", e)
             try:
-                r = t.run_vfio_blocked()
-                tap("VFIO devices do not support migration mode "
-                    "cpr-transfer" in r["error"] and r["running"] and
-                    r["left"] == [],
-                    "vfio: cpr-transfer of a guest with vfio-pci is refused; "
-                    "the guest runs on", str(r))
+                r = t.run_vfio_intx_refused()
+                tap("interrupts are in INTx mode" in r["error"] and
+                    r["left"] == [] and r["edu"] and r["edu"][1] >= 4 and
+                    r["edu"][2] == 0,
+                    "vfio: cpr-transfer of a device in INTx mode is refused "
+                    "with the reason (%s); the guest then runs with it"
+                    % r["error"], str(r))
             except Exception as e:
                 t.dump()
-                tap(False, "vfio: cpr-transfer with vfio-pci is refused", e)
+                tap(False, "vfio: a device in INTx mode is refused", e)
         if "pause" in only:
             reps = max(opts.bench, 1)
             runs = {"cpr-transfer-unix": t.run_cpr_transfer,
@@ -1871,6 +1889,8 @@ def main():
                     for i in range(reps):
                         if name == "cprhold-prestarted" and i == 0:
                             r = fn(check_old=True)
+                        elif name.endswith("-vfio"):
+                            r = t.retry_refused(fn)
                         else:
                             r = fn()
                         pause[name].append(r)
