@@ -189,13 +189,13 @@ static const struct ch_msg ch_msgs[] = {
 	  "invalid request: size 0, address not page aligned, unknown flag, a "
 	  "huge page size that does not divide the size, or an invalid label" },
 	{ CPRHOLD_OP_PARK_MEMFD, ENOMEM,
-	  "out of memory or address space for the guest memory mapping" },
+	  "out of memory or address space for the guest memory mapping, or "
+	  "no huge pages left (CPRHOLD_MEMFD_HUGETLB)" },
 	{ CPRHOLD_OP_PARK_MEMFD, ENAMETOOLONG,
 	  "the label is longer than 31 characters" },
 	{ CPRHOLD_OP_PARK_MEMFD, EBUSY,
 	  "parking needs the creator's session fd of an OPEN session" },
-	{ CPRHOLD_OP_PARK_MEMFD, ENOSPC,
-	  "over a cprhold entry limit, or no huge pages left" },
+	{ CPRHOLD_OP_PARK_MEMFD, ENOSPC, "over a cprhold entry limit" },
 
 	/* cprhold_blob_store() */
 	{ CPRHOLD_OP_BLOB_STORE, EEXIST, "the token is already parked" },
@@ -273,6 +273,7 @@ static const struct ch_msg ch_generic[] = {
 	{ 0, EPROTO, "the kernel answered something the library does not expect" },
 	{ 0, EIO, "input/output error" },
 	{ 0, EINTR, "interrupted by a signal" },
+	{ 0, ETIMEDOUT, "timed out waiting for the session" },
 };
 
 static const char *const ch_op_names[] = {

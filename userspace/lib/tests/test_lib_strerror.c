@@ -137,6 +137,13 @@ static void test_sign_and_fallbacks(void **state)
 			    cprhold_strerror(CPRHOLD_OP_NONE, EBUSY));
 	assert_string_equal(cprhold_strerror(CPRHOLD_OP_INFO, -ENOTTY), "not a cprhold session fd");
 	assert_non_null(strstr(cprhold_strerror(CPRHOLD_OP_NONE, ENOTTY), "cprhold"));
+	/* cprhold_wait()'s timeout; a memfd without huge pages is ENOMEM */
+	assert_string_equal(cprhold_strerror(CPRHOLD_OP_INFO, -ETIMEDOUT),
+			    "timed out waiting for the session");
+	assert_non_null(strstr(cprhold_strerror(CPRHOLD_OP_PARK_MEMFD, -ENOMEM),
+			       "huge pages"));
+	assert_null(strstr(cprhold_strerror(CPRHOLD_OP_PARK_MEMFD, -ENOSPC),
+			   "huge pages"));
 	/* Unknown operations and errnos. */
 	assert_string_equal(cprhold_strerror(1000, -EBUSY), cprhold_strerror(0, -EBUSY));
 	assert_string_equal(cprhold_strerror(-3, -EBUSY), cprhold_strerror(0, -EBUSY));
