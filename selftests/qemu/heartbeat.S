@@ -23,7 +23,14 @@
  * irqs (8) counts the interrupts of an ivshmem-doorbell device (PCI
  * 1af4:1110 on bus 0), if the machine has one: the guest maps its MSI-X
  * table (BAR 1) at MSIX_BAR, routes vector 0 to the boot CPU's local APIC
- * (x2APIC mode) as interrupt IRQ_VEC, enables MSI-X and counts.
+ * (x2APIC mode) as interrupt IRQ_VEC, enables MSI-X and counts.  With a
+ * virtio-rng (PCI 1af4:1044; emulated, or passed through with
+ * vfio-pci) it counts that device's MSI-X vector 0, VIO_VEC, in a chain
+ * that never stops: one request for entropy is always queued, and each
+ * interrupt for its answer queues the next.  Rate-limited (max-bytes,
+ * period), the device answers one request per period: the next one waits
+ * in the device for most of it.  A chain that stalls (an interrupt lost)
+ * shows as irqs that stop.
  *
  * The edu fields (8 each) drive QEMU's edu device (PCI 1234:11e8), if the
  * machine has one (emulated, or passed through with vfio-pci): BAR 0 at
@@ -33,10 +40,20 @@
  * next pattern; each transfer raises an interrupt when it is done and the
  * interrupt handler starts the next one.  edu-irqs counts the device's
  * interrupts, edu-dma the completed transfers seen in its interrupt
- * status; edu-bad counts what went wrong: a pattern that came back wrong,
- * a liveness register that no longer answers the nonce (the device was
- * reset or re-initialised), an interrupt without a completion.  A chain
+ * status; edu-bad counts what went wrong, a byte each: interrupts without
+ * a completion (bits 0-7), a liveness register that no longer answered
+ * the nonce (the device was reset or re-initialised; bits 8-15), patterns
+ * that came back wrong (bits 16-23).  A chain
  * that stalls (an interrupt lost) shows as an edu-dma that stops.
+ *
+ * Built with -DEDU_INTX, the guest takes edu's interrupts as INTx instead
+ * of MSI: q35 routes PCI INTx (PIRQ A-H) to I/O APIC pins 16-23 when the
+ * LPC bridge does not route them to the 8259s, which the guest says once
+ * as firmware would (QEMU computes the routes it gives KVM from those
+ * registers when they are written), and sends all eight pins to EDU_VEC,
+ * level-triggered, active low.  The handler acknowledges the
+ * device before its EOI, as level-triggered interrupts want.  This guest
+ * also takes commands on COM1 (see serial_cmd).
  * Without the device the three stay 0; with neither device the guest
  * never enables interrupts.
  */
@@ -65,11 +82,34 @@
 
 #define IRQ_VEC		0x40
 #define EDU_VEC		0x41
+#define VIO_VEC		0x42
 #define MSIX_BAR	0xe0000		/* ivshmem's MSI-X table */
 #define X2APIC_EOI	0x80b
 #define X2APIC_SVR	0x80f
 #define X2APIC_LINT0	0x835
 #define X2APIC_LINT1	0x836
+#define IOAPIC		0xfec00000	/* IOREGSEL; IOWIN at +0x10 */
+
+#define VIO_MSIX	0xc0160000	/* MSI-X table, BAR 1 */
+#define VIO_BAR		0xc0200000	/* BAR 4, 16 KiB, QEMU's layout: */
+#define VIO_NOTIFY	(VIO_BAR + 0x3000)	/* queue 0's notification */
+#define VC_GFSEL	0x08		/* common config at offset 0 */
+#define VC_GF		0x0c
+#define VC_MSIX		0x10
+#define VC_STATUS	0x14
+#define VC_QSEL		0x16
+#define VC_QSIZE	0x18
+#define VC_QMSIX	0x1a
+#define VC_QENABLE	0x1c
+#define VC_QDESC	0x20
+#define VC_QAVAIL	0x28
+#define VC_QUSED	0x30
+#define VQ		0x20000		/* descriptors, then the avail ring */
+#define VQ_USED		0x21000		/* the used ring, page aligned */
+#define VIO_BUF		0x22000		/* what the device fills */
+#define VIO_LEN		64
+#define VQSZ		0x5a0		/* queue size (16 bits) */
+#define VLAST		0x5a2		/* used index seen (16 bits) */
 
 #define EDU_BAR		0xc0000000	/* above MMCONFIG, 1 MiB aligned */
 #define EDU_LIVENESS	0x04
@@ -124,6 +164,7 @@ pm32:
 	rep stosl
 	call	apic_setup
 	call	ivshmem_setup
+	call	vio_setup
 	call	edu_setup
 	rdtsc
 	movl	%eax, PREV
@@ -188,6 +229,9 @@ beat:
 	movl	$LINE_LEN, %ecx
 	movw	$0x3f8, %dx
 	rep outsb
+#ifdef EDU_INTX
+	call	serial_cmd
+#endif
 	jmp	loop
 
 /* Write a space and %eax as 8 hex digits to (%edi), advance %edi. */
@@ -211,7 +255,7 @@ hex32:
 
 /*
  * The IDT: every vector to "fault" (a line on COM1, then halt: this guest
- * expects no exception), IRQ_VEC, EDU_VEC and the spurious vector to
+ * expects no exception), IRQ_VEC, EDU_VEC, VIO_VEC and the spurious vector to
  * their handlers.
  */
 idt_setup:
@@ -225,6 +269,9 @@ idt_setup:
 	call	gate
 	movl	$(IDT + EDU_VEC * 8), %edi
 	movl	$LIN(edu_isr), %eax
+	call	gate
+	movl	$(IDT + VIO_VEC * 8), %edi
+	movl	$LIN(vio_isr), %eax
 	call	gate
 	movl	$(IDT + 0xff * 8), %edi
 	movl	$LIN(spurious), %eax
@@ -352,8 +399,94 @@ ivshmem_setup:
 1:	ret
 
 /*
- * The edu device: BAR 0 at EDU_BAR, memory space and bus master on, INTx
- * off, MSI to EDU_VEC, the nonce, the first transfer.
+ * A virtio-rng (PCI 1af4:1044, modern, with VIRTIO_F_ACCESS_PLATFORM so
+ * that its DMA goes through the IOMMU): BAR 4 at VIO_BAR, the MSI-X
+ * table (BAR 1) at VIO_MSIX with vector 0 to VIO_VEC, queue 0 on vector
+ * 0, and one request for VIO_LEN bytes of entropy in flight.
+ */
+vio_setup:
+	movl	$0x10441af4, %eax
+	call	pci_find
+	testl	%edi, %edi
+	jz	1f
+	leal	0x14(%edi), %esi
+	movl	$VIO_MSIX, %ecx
+	call	cfg_write
+	leal	0x20(%edi), %esi		/* BAR 4, 64-bit */
+	movl	$VIO_BAR, %ecx
+	call	cfg_write
+	leal	0x24(%edi), %esi
+	xorl	%ecx, %ecx
+	call	cfg_write
+	leal	0x04(%edi), %esi
+	movl	$0x0406, %ecx			/* memory, bus master */
+	call	cfg_write
+	movl	$0xfee00000, VIO_MSIX		/* entry 0: APIC ID 0 */
+	movl	$0, VIO_MSIX + 4
+	movl	$VIO_VEC, VIO_MSIX + 8
+	movl	$0, VIO_MSIX + 12
+	movb	$0x11, %al			/* MSI-X */
+	call	pci_cap
+	testl	%esi, %esi
+	jz	1f
+	call	cfg_read
+	andl	$0x3fffffff, %eax
+	orl	$0x80000000, %eax
+	movl	%eax, %ecx
+	call	cfg_write
+	movb	$0, VIO_BAR + VC_STATUS		/* reset */
+	movb	$3, VIO_BAR + VC_STATUS		/* acknowledge, driver */
+	movl	$1, VIO_BAR + VC_GFSEL		/* VERSION_1, ACCESS_PLATFORM */
+	movl	$3, VIO_BAR + VC_GF
+	movl	$0, VIO_BAR + VC_GFSEL
+	movl	$0, VIO_BAR + VC_GF
+	movb	$0xb, VIO_BAR + VC_STATUS	/* features OK */
+	movw	$0xffff, VIO_BAR + VC_MSIX	/* no config interrupt */
+	movw	$0, VIO_BAR + VC_QSEL
+	movw	VIO_BAR + VC_QSIZE, %ax
+	movw	%ax, VQSZ
+	movw	$0, VLAST
+	movl	$VQ, %edi			/* the rings, empty */
+	movl	$(0x2000 / 4), %ecx
+	xorl	%eax, %eax
+	rep stosl
+	movw	$0, VIO_BAR + VC_QMSIX		/* the queue on vector 0 */
+	movl	$VQ, VIO_BAR + VC_QDESC
+	movl	$0, VIO_BAR + VC_QDESC + 4
+	movzwl	VQSZ, %eax			/* avail after the descriptors */
+	shll	$4, %eax
+	addl	$VQ, %eax
+	movl	%eax, VIO_BAR + VC_QAVAIL
+	movl	$0, VIO_BAR + VC_QAVAIL + 4
+	movl	$VQ_USED, VIO_BAR + VC_QUSED
+	movl	$0, VIO_BAR + VC_QUSED + 4
+	movw	$1, VIO_BAR + VC_QENABLE
+	movb	$0xf, VIO_BAR + VC_STATUS	/* driver OK */
+	call	vio_post
+	sti
+1:	ret
+
+/* Descriptor 0, VIO_LEN bytes into VIO_BUF, to the device */
+vio_post:
+	movl	$VIO_BUF, VQ
+	movl	$0, VQ + 4
+	movl	$VIO_LEN, VQ + 8
+	movl	$2, VQ + 12			/* device writes; no next */
+	movzwl	VQSZ, %eax			/* the avail ring */
+	shll	$4, %eax
+	leal	VQ(%eax), %esi
+	movzwl	VQSZ, %edx
+	decl	%edx
+	andw	2(%esi), %dx			/* slot of avail.idx */
+	movw	$0, 4(%esi,%edx,2)
+	incw	2(%esi)
+	movw	$0, VIO_NOTIFY			/* queue 0 */
+	ret
+
+/*
+ * The edu device: BAR 0 at EDU_BAR, memory space and bus master on, MSI
+ * to EDU_VEC and INTx off (or INTx to EDU_VEC), the nonce, the first
+ * transfer.
  */
 edu_setup:
 	movl	$0x11e81234, %eax
@@ -366,6 +499,26 @@ edu_setup:
 	leal	0x04(%edi), %esi
 	movl	$0x0406, %ecx
 	call	cfg_write
+	/*
+	 * What the device's previous user left (edu has no reset): a
+	 * transfer still running, which would ignore ours, and an interrupt
+	 * status, which would assert INTx as soon as it is on
+	 */
+5:	testl	$1, EDU_BAR + EDU_DMA_CMD
+	jnz	5b
+	movl	$0xffffffff, EDU_BAR + EDU_IRQ_ACK
+#ifdef EDU_INTX
+	movl	$0x0006, %ecx			/* INTx on */
+	call	cfg_write
+	movl	$0x8000f860, %esi		/* 00:1f.0 PIRQA-D_ROUT */
+	movl	$0x80808080, %ecx		/* not to the 8259s */
+	call	cfg_write
+	movl	$0x8000f868, %esi		/* PIRQE-H_ROUT */
+	call	cfg_write
+	movl	$(0xa000 | EDU_VEC), %ecx	/* level, active low */
+	call	ioapic_pins
+	jmp	4f
+#endif
 	movb	$0x05, %al			/* MSI */
 	call	pci_cap
 	testl	%esi, %esi
@@ -389,13 +542,51 @@ edu_setup:
 	andl	$0xff8fffff, %ecx		/* one vector... */
 	orl	$0x00010000, %ecx		/* ...enabled */
 	call	cfg_write
-	rdtsc					/* the nonce */
+4:	rdtsc					/* the nonce */
 	orl	$1, %eax
 	movl	%eax, ENONCE
 	movl	%eax, EDU_BAR + EDU_LIVENESS
 	call	edu_send
 	sti
 1:	ret
+
+#ifdef EDU_INTX
+/* I/O APIC pins 16-23: low half %ecx, to APIC ID 0 */
+ioapic_pins:
+	movl	$16, %ebx
+1:	leal	0x11(,%ebx,2), %eax		/* high half */
+	movl	%eax, IOAPIC
+	movl	$0, IOAPIC + 0x10
+	decl	%eax
+	movl	%eax, IOAPIC
+	movl	%ecx, IOAPIC + 0x10
+	incl	%ebx
+	cmpl	$24, %ebx
+	jb	1b
+	ret
+
+/*
+ * A command on COM1, read once a heartbeat: 'f' masks the I/O APIC pins
+ * (as Linux masks a level-triggered line until its threaded handler ran),
+ * so that the interrupt of the transfer in flight stays asserted and
+ * undelivered; 'u' unmasks them again.
+ */
+serial_cmd:
+	movw	$0x3fd, %dx			/* line status: data ready? */
+	inb	%dx, %al
+	testb	$1, %al
+	jz	9f
+	movw	$0x3f8, %dx
+	inb	%dx, %al
+	movl	$(0x1a000 | EDU_VEC), %ecx	/* masked */
+	cmpb	$'f', %al
+	je	1f
+	movl	$(0xa000 | EDU_VEC), %ecx
+	cmpb	$'u', %al
+	jne	9f
+1:	call	ioapic_pins
+9:	ret
+#endif
 
 /* The pattern of transfer ESEQ into (%edi), DMA_LEN bytes. */
 edu_pattern:
@@ -439,14 +630,14 @@ edu_isr:
 	movl	%eax, EDU_BAR + EDU_IRQ_ACK
 	testl	$EDU_DMA_DONE, %eax
 	jnz	1f
-	incl	EBAD				/* an interrupt for nothing */
+	incb	EBAD				/* an interrupt for nothing */
 	jmp	9f
 1:	incl	EDMA
 	movl	ENONCE, %eax
 	notl	%eax
 	cmpl	EDU_BAR + EDU_LIVENESS, %eax
 	je	2f
-	incl	EBAD				/* the nonce is gone */
+	incb	EBAD + 1			/* the nonce is gone */
 2:	cmpl	$0, EPHASE
 	jne	3f
 	call	edu_receive
@@ -456,9 +647,25 @@ edu_isr:
 	movl	$(DMA_LEN / 4), %ecx
 	repe cmpsl
 	je	4f
-	incl	EBAD				/* the data came back wrong */
+	incb	EBAD + 2			/* the data came back wrong */
 4:	call	edu_send
 9:	xorl	%eax, %eax
+	xorl	%edx, %edx
+	movl	$X2APIC_EOI, %ecx
+	wrmsr
+	popal
+	iretl
+
+/* The virtio-rng's queue: count, and a new request if it answered */
+vio_isr:
+	pushal
+	incl	IRQS
+	movw	VQ_USED + 2, %ax
+	cmpw	VLAST, %ax
+	je	1f
+	movw	%ax, VLAST
+	call	vio_post
+1:	xorl	%eax, %eax
 	xorl	%edx, %edx
 	movl	$X2APIC_EOI, %ecx
 	wrmsr
