@@ -27,6 +27,14 @@ built with qemu-patches/, and checks, printing TAP:
              the guest reaches it after the pause, once, with adopt=on and
              with the VM recreated; and, when new QEMU fails to load, the
              guest once 'cont' resumed it in old QEMU.
+  vfio       devices passed through with vfio-pci (the test VM's edu and
+             virtio-rng) keep working across the update, adopted and
+             recreated, with the guest taking their interrupts as MSI,
+             INTx (also while the guest has its line masked, and when old
+             QEMU resumes after new QEMU failed) and MSI-X: no reset, DMA
+             and the interrupt chain go on; rollback when new QEMU dies.
+  failures   new QEMUs that die or fail at each step; a VFIO device whose
+             INTx bypasses KVM is refused.
   rollback   a new QEMU claims and is killed before it loaded the stream:
              while it holds the claim, old QEMU refuses to resume the guest;
              once it is gone, old QEMU takes the session back ('cont') and
@@ -312,24 +320,32 @@ class EduVfio:
     guest's QEMU programmed through VFIO, its MSIs, and the locked memory
     the VFIO container charges to the QEMU that supplied its addresses."""
 
-    def __init__(self):
+    def __init__(self, intx_guest=None):
+        """With @intx_guest (heartbeat.S built with EDU_INTX), the guest
+        takes the device's interrupts as INTx, not MSI."""
         self.bdf = os.environ.get("CPRHOLD_EDU")
         self.sysfs = "/sys/bus/pci/devices/%s" % self.bdf
+        self.intx_guest = intx_guest
 
     def present(self):
         return bool(self.bdf) and os.path.exists(self.sysfs + "/config")
 
     def qemu_args(self):
-        return ["-device", "vfio-pci,host=%s,id=edu" % self.bdf]
+        dev = ["-device", "vfio-pci,host=%s,id=edu" % self.bdf]
+        # the last -bios wins
+        return dev + (["-bios", self.intx_guest] if self.intx_guest else [])
 
     def config(self):
         """Command register and MSI capability (control, address, data),
-        as programmed in the device."""
+        as programmed in the device.  In INTx mode the test VM's vfio-pci
+        masks and unmasks INTx with the command register's INTx disable
+        bit as interrupts come and go: that bit is left out."""
         with open(self.sysfs + "/config", "rb") as f:
             c = f.read(256)
         u16 = lambda o: int.from_bytes(c[o:o + 2], "little")
         u32 = lambda o: int.from_bytes(c[o:o + 4], "little")
-        out = {"command": u16(4)}
+        cmd = u16(4) & ~(0x400 if self.intx_guest else 0)
+        out = {"command": cmd}
         cap = c[0x34]
         while cap:
             if c[cap] == 0x05:
@@ -338,15 +354,24 @@ class EduVfio:
                 out["msi"] = (ctl, u32(cap + 4),
                               u32(cap + 8) if wide else 0,
                               u16(cap + (12 if wide else 8)))
+            elif c[cap] == 0x11:
+                out["msix"] = u16(cap + 2)
             cap = c[cap + 1]
         return out
 
-    def msis(self):
-        """How many of the device's MSIs this kernel took (all CPUs)."""
+    @staticmethod
+    def progress(hb):
+        """(interrupts, completed transfers, errors) in heartbeat @hb"""
+        return tuple(hb[5:8])
+
+    def irqs(self):
+        """How many of the device's interrupts (MSI or INTx) this kernel
+        took (all CPUs)."""
         n = 0
         with open("/proc/interrupts") as f:
             for line in f:
-                if "vfio-msi" in line and self.bdf in line:
+                if ("vfio-msi" in line or "vfio-intx" in line) and \
+                        self.bdf in line:
                     n += sum(int(x) for x in line.split()[1:]
                              if x.isdigit())
         return n
@@ -358,13 +383,34 @@ class EduVfio:
         return int(m.group(1)) if m else None
 
 
+class VioVfio(EduVfio):
+    """The modern virtio-rng of the test VM, bound to vfio-pci by vm-init
+    ($CPRHOLD_VIO): a device with MSI-X, rate-limited to one answer per
+    250 ms.  heartbeat.S keeps one request queued (each answer's
+    interrupt queues the next, which then waits in the device for most
+    of a period), and counts the interrupts.  They are the work here:
+    progress() gives them as completions too, and no errors."""
+
+    def __init__(self):
+        super().__init__()
+        self.bdf = os.environ.get("CPRHOLD_VIO")
+        self.sysfs = "/sys/bus/pci/devices/%s" % self.bdf
+
+    def qemu_args(self):
+        return ["-device", "vfio-pci,host=%s,id=rng" % self.bdf]
+
+    @staticmethod
+    def progress(hb):
+        return (hb[4], hb[4], 0)
+
+
 # ---- QEMU processes ---------------------------------------------------------
 
 class Qemu:
     """One QEMU running the heartbeat guest, its serial console on a pipe."""
 
     def __init__(self, t, name, extra, container=None, qmp_wait=False,
-                 oci=False):
+                 oci=False, serial_in=False):
         self.t = t
         self.name = name
         self.oci = None
@@ -402,9 +448,10 @@ class Qemu:
                      "--net", "--ipc", "--uts", "--",
                      "/bin/sh", "-c", script, "sh"] + others + ["--"] + args)
         self.start = time.monotonic()
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE,
+                                     stdin=subprocess.PIPE if serial_in
+                                     else subprocess.DEVNULL)
         self.err = b""
         self.reader = threading.Thread(target=self._read_serial, daemon=True)
         self.reader.start()
@@ -436,6 +483,11 @@ class Qemu:
             if not chunk:
                 return
             self.err += chunk
+
+    def serial(self, data):
+        """Send @data to the guest's COM1 (needs serial_in)."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
 
     def stderr(self):
         return self.err.decode(errors="replace").strip()
@@ -522,22 +574,28 @@ class Tester:
     def __init__(self, qemu):
         self.qemu = qemu
         self.work = tempfile.mkdtemp(prefix="cprhold-qemu.", dir="/var/tmp")
-        self.guest = os.path.join(self.work, "heartbeat.bin")
-        obj = os.path.join(self.work, "heartbeat.o")
-        elf = os.path.join(self.work, "heartbeat.elf")
-        subprocess.run(["gcc", "-c", "-o", obj,
-                        os.path.join(HERE, "heartbeat.S")], check=True)
-        subprocess.run(["ld", "-m", "elf_x86_64", "-Ttext", "0", "-o", elf,
-                        obj], check=True)
-        subprocess.run(["objcopy", "-O", "binary", "-j", ".text", elf,
-                        self.guest], check=True)
+        self.guest = self.build_guest("heartbeat")
+        self.guest_intx = self.build_guest("heartbeat-intx", "-DEDU_INTX")
         self.procs = []
         self.dumped = 0
         self.seq = 0
 
+    def build_guest(self, name, *cflags):
+        """heartbeat.S as a -bios image, in the work directory"""
+        obj, elf, img = (os.path.join(self.work, name + ext)
+                         for ext in (".o", ".elf", ".bin"))
+        subprocess.run(["gcc", "-c", *cflags, "-o", obj,
+                        os.path.join(HERE, "heartbeat.S")], check=True)
+        subprocess.run(["ld", "-m", "elf_x86_64", "-Ttext", "0", "-o", elf,
+                        obj], check=True)
+        subprocess.run(["objcopy", "-O", "binary", "-j", ".text", elf, img],
+                       check=True)
+        return img
+
     def new_qemu(self, name, extra=(), container=None, qmp_wait=False,
-                 oci=False):
-        q = Qemu(self, name, list(extra), container, qmp_wait, oci)
+                 oci=False, serial_in=False):
+        q = Qemu(self, name, list(extra), container, qmp_wait, oci,
+                 serial_in)
         self.procs.append(q)
         return q
 
@@ -967,24 +1025,31 @@ class Tester:
 
     # -- a passed-through edu device keeps working across the update --
     @staticmethod
-    def edu(q):
-        """(edu interrupts, DMA transfers, errors) of @q's last heartbeat."""
+    def edu(q, dev=EduVfio):
+        """(interrupts, transfers, errors) of the passed-through device
+        @dev (edu unless said) in @q's last heartbeat."""
         hb = q.heartbeats()
-        return tuple(hb[-1][5:8]) if hb else None
+        return dev.progress(hb[-1]) if hb else None
 
-    def wait_dma(self, q, n, timeout=20):
-        """Wait for a heartbeat of @q that counts @n edu transfers."""
+    def wait_dma(self, q, n, timeout=20, dev=EduVfio):
+        """Wait for a heartbeat of @q that counts @n transfers."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            e = self.edu(q)
+            e = self.edu(q, dev)
             if e and e[1] >= n:
                 return e
             if q.proc.poll() is not None:
                 break
             time.sleep(0.02)
-        return self.edu(q)
+        return self.edu(q, dev)
 
-    def run_vfio(self, adopt):
+    def vfio_device(self, mode):
+        """The passed-through device whose interrupts are in @mode"""
+        if mode == "msix":
+            return VioVfio()
+        return EduVfio(self.guest_intx if mode == "intx" else None)
+
+    def run_vfio(self, adopt, mode="msi"):
         """The guest keeps DMA transfers of the edu device going, each
         started by the completion interrupt of the one before (heartbeat.S),
         so one is always in flight while it runs.  new QEMU waits beside
@@ -996,15 +1061,22 @@ class Tester:
         or reprogrammed (the test VM's kernel sees the same command
         register and MSI), DMA must land in the right pages after the
         address switch (the guest compares every transfer), and the locked
-        memory moves to new QEMU with the DMA addresses."""
-        tag = "adopt" if adopt else "recreate"
-        edu = EduVfio()
+        memory moves to new QEMU with the DMA addresses.  @mode "intx":
+        the guest takes the device's interrupts as INTx (level-triggered,
+        resampled when the guest's EOI comes back) instead of MSI.  @mode
+        "msix": the device is the virtio-rng instead, whose MSI-X vector 0
+        the guest keeps busy: a request is almost always waiting in the
+        device, and the chain goes on only if the interrupt for its
+        answer, which usually comes in the pause, reaches the guest."""
+        tag = ("adopt" if adopt else "recreate") + "-" + mode
+        edu = self.vfio_device(mode)
+        dev = type(edu)
         sess, secret, uri = self.shared_session("vfio-" + tag, adopt=adopt)
         trace = os.path.join(self.work, "new-vfio-%s.trace" % tag)
         out = {}
         old = self.start_guest("old-vfio-" + tag, extra=edu.qemu_args())
         out["old_vms"] = self.vms_of(self.kvm_vms(), old.qemu_pid())
-        out["edu_start"] = self.wait_dma(old, 4)
+        out["edu_start"] = self.wait_dma(old, 4, dev=dev)
         out["cfg_before"] = edu.config()
         out["old_vmlck"] = edu.vmlck_kib(old.qemu_pid())
         new = self.new_qemu("new-vfio-" + tag, edu.qemu_args() + [
@@ -1017,17 +1089,17 @@ class Tester:
         out["migration"] = st["status"]
         out["error"] = st.get("error-desc", "")
         old.qmp.wait_event("STOP")
-        out["msis_stop"] = edu.msis()
+        out["irqs_stop"] = edu.irqs()
         old_last = old.settle()
-        out["edu_stop"] = self.edu(old)
+        out["edu_stop"] = self.edu(old, dev)
         end = time.monotonic() + 30
         while new.qmp.cmd("query-status")["status"] == "inmigrate" and \
                 time.monotonic() < end:
             time.sleep(0.05)
         out["new_status"] = new.qmp.cmd("query-status")["status"]
         time.sleep(0.2)
-        out["msis_pause"] = edu.msis() - out["msis_stop"]
-        out["edu_paused"] = self.edu(new)       # None: no beat before 'cont'
+        out["irqs_pause"] = edu.irqs() - out["irqs_stop"]
+        out["edu_paused"] = self.edu(new, dev)  # None: no beat before 'cont'
         new.qmp.cmd("cont")
         new.qmp.wait_event("RESUME")
         seen = 0
@@ -1038,7 +1110,8 @@ class Tester:
             r = old.qmp.cmd_raw("system_reset")
             out["old_reset"] = r.get("error", {}).get("desc", "accepted")
         new.wait_beats(2, after=old_last)
-        out["edu_after"] = self.wait_dma(new, out["edu_stop"][1] + 6)
+        out["edu_after"] = self.wait_dma(new, out["edu_stop"][1] + 6,
+                                         dev=dev)
         out["cfg_after"] = edu.config()
         old.qmp.cmd("quit")
         old.wait_exit()
@@ -1046,7 +1119,8 @@ class Tester:
         out["old_err"] = old.stderr()[seen:] if not adopt else ""
         out["vms_after"] = sorted(self.kvm_vms())
         out["new_vmlck"] = edu.vmlck_kib(new.qemu_pid())
-        out["edu_end"] = self.wait_dma(new, out["edu_after"][1] + 2)
+        out["edu_end"] = self.wait_dma(new, out["edu_after"][1] + 2,
+                                       dev=dev)
         new.qmp.cmd("quit")
         new.wait_exit()
         out["new_err"] = new.stderr()
@@ -1054,25 +1128,96 @@ class Tester:
             tr = f.read()
         out["resets"] = len(re.findall(r"vfio_pci_reset", tr))
         out["cpr_events"] = len(re.findall(r"vfio_cpr_", tr))
+        out["claimed"] = "vfio_cpr_claim_" + mode + " " in tr
+        # INTx: VFIO was asked to unmask once the guest ran in new QEMU
+        out["unmasked"] = "vfio_cpr_intx_unmask" in tr
         out["left"] = self.sessions_left(sess)
         return out
 
-    def run_vfio_rollback(self):
+    def wait_still(self, q, dev, secs=1.0, timeout=20):
+        """Wait until @q's guest has completed no transfer for @secs."""
+        end = time.monotonic() + timeout
+        last, since = self.edu(q, dev), time.monotonic()
+        while time.monotonic() < end:
+            time.sleep(0.05)
+            e = self.edu(q, dev)
+            if e != last:
+                last, since = e, time.monotonic()
+            elif time.monotonic() - since >= secs:
+                return e
+        raise TestError("the guest's transfers never stopped: %s" % (last,))
+
+    def run_vfio_intx_masked(self, adopt, fail=False):
+        """The guest masks its INTx line in the I/O APIC (as Linux does
+        for a threaded handler) while a transfer is in flight: its
+        completion asserts INTx, which VFIO masks and KVM holds asserted
+        but cannot deliver.  The update then deassigns and reassigns the
+        irqfd, and KVM drops the line: only new QEMU's unmask when the
+        guest runs gets VFIO to signal the still-asserted INTx again.
+        Then the guest unmasks the line: the interrupt must come and the
+        DMA chain go on.  With @fail, new QEMU lacks a device of old QEMU
+        and fails to load: old QEMU, whose irqfds were held back too, takes
+        the guest back with 'cont', and its own unmask must do the same."""
+        tag = ("adopt" if adopt else "recreate") + "-mask" + \
+            ("-fail" if fail else "")     # (the QMP socket path is short)
+        edu = self.vfio_device("intx")
+        dev = type(edu)
+        sess, secret, uri = self.shared_session("vfio-" + tag, adopt=adopt)
+        out = {}
+        # a device before edu, so that new QEMU fails before its state
+        wdt = ["-device", "i6300esb"] if fail else []
+        old = self.new_qemu("old-vfio-" + tag, wdt + edu.qemu_args(),
+                            serial_in=True)
+        old.connect()
+        out["edu_start"] = self.wait_dma(old, 4, dev=dev)
+        irqs = edu.irqs()
+        old.serial(b"f")
+        out["edu_frozen"] = self.wait_still(old, dev)
+        out["irqs_frozen"] = edu.irqs() - irqs
+        new = self.new_qemu("new-vfio-" + tag, edu.qemu_args() + [
+            "-incoming", uri], qmp_wait=True, serial_in=True)
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", uri=uri)
+        new.connect()
+        st = old.qmp.wait_migration()
+        out["migration"] = st["status"]
+        out["error"] = st.get("error-desc", "")
+        old_last = old.settle()
+        if fail:
+            out["new_rc"] = new.wait_exit(60)
+            r = old.qmp.cmd_raw("cont")
+            out["cont"] = r.get("error", {}).get("desc", "accepted")
+            new = old
+        new.qmp.wait_event("RESUME")
+        new.wait_beats(2, after=old_last)
+        out["edu_moved"] = self.edu(new, dev)
+        new.serial(b"u")
+        out["edu_after"] = self.wait_dma(new, out["edu_frozen"][1] + 4,
+                                         dev=dev)
+        for q in {old, new}:
+            q.qmp.cmd("quit")
+            q.wait_exit()
+        out["left"] = self.sessions_left(sess)
+        return out
+
+    def run_vfio_rollback(self, mode="msi"):
         """new QEMU is killed once it took the CPR state, and with it the
         VFIO fds; old QEMU's migration fails and the guest runs on in old
         QEMU with the device working and the locked memory back; then a
-        second update, to a new QEMU that completes, works."""
-        edu = EduVfio()
-        sess, secret, uri = self.shared_session("vfio-rb")
+        second update, to a new QEMU that completes, works.  @mode as for
+        run_vfio()."""
+        edu = self.vfio_device(mode)
+        dev = type(edu)
+        sess, secret, uri = self.shared_session("vfio-rb-" + mode)
         out = {}
-        old = self.start_guest("old-vfio-rb", extra=edu.qemu_args())
-        out["edu_start"] = self.wait_dma(old, 4)
+        old = self.start_guest("old-vfio-rb-" + mode, extra=edu.qemu_args())
+        out["edu_start"] = self.wait_dma(old, 4, dev=dev)
         out["old_vmlck"] = edu.vmlck_kib(old.qemu_pid())
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         old.qmp.cmd("migrate", uri=uri)
         os.kill(old.qemu_pid(), signal.SIGSTOP)
         try:
-            new = self.new_qemu("new-vfio-rb", edu.qemu_args() +
+            new = self.new_qemu("new-vfio-rb-" + mode, edu.qemu_args() +
                                 ["-incoming", uri], qmp_wait=True)
             new.connect()
             self.wait_cpr_taken(sess)
@@ -1083,13 +1228,13 @@ class Tester:
         st = old.qmp.wait_migration()
         out["migration"] = st["status"]
         out["run_status"] = old.qmp.cmd("query-status")["status"]
-        e = self.edu(old)
-        out["edu_rolled_back"] = self.wait_dma(old, e[1] + 4)
+        e = self.edu(old, dev)
+        out["edu_rolled_back"] = self.wait_dma(old, e[1] + 4, dev=dev)
         out["old_vmlck_after"] = edu.vmlck_kib(old.qemu_pid())
         out["left"] = self.sessions_left(sess)
         # and the next update works
-        sess2, secret2, uri2 = self.shared_session("vfio-rb2")
-        new2 = self.new_qemu("new-vfio-rb2", edu.qemu_args() +
+        sess2, secret2, uri2 = self.shared_session("vfio-rb2-" + mode)
+        new2 = self.new_qemu("new-vfio-rb2-" + mode, edu.qemu_args() +
                              ["-incoming", uri2], qmp_wait=True)
         old.qmp.cmd("migrate", uri=uri2)
         new2.connect()
@@ -1098,10 +1243,10 @@ class Tester:
         out["error2"] = st.get("error-desc", "")
         old.qmp.wait_event("STOP")
         old_last = old.settle()
-        e = self.edu(old)
+        e = self.edu(old, dev)
         new2.qmp.wait_event("RESUME")
         new2.wait_beats(2, after=old_last)
-        out["edu_second"] = self.wait_dma(new2, e[1] + 4)
+        out["edu_second"] = self.wait_dma(new2, e[1] + 4, dev=dev)
         old.qmp.cmd("quit")
         old.wait_exit()
         new2.qmp.cmd("quit")
@@ -1396,15 +1541,18 @@ class Tester:
 
     # -- a guest with a VFIO device: cpr-transfer is refused --
     def run_vfio_intx_refused(self):
-        """A VFIO device in INTx mode cannot be handed over: the guest of
-        a QEMU started with -S never ran, so the edu device is in INTx
-        mode, as realize left it.  The migration (wait=off, it needs no
+        """A VFIO device whose INTx does not go through KVM cannot be
+        handed over: the guest of a QEMU started with -S never ran, so the
+        edu device is in INTx mode, as realize left it, and x-no-kvm-intx
+        keeps its INTx in QEMU.  The migration (wait=off, it needs no
         successor to start) fails with the reason, and the guest then
         runs with the device."""
         edu = EduVfio()
         sess = self.session("vfio-intx")
         secret = os.path.join(self.work, sess + ".secret")
-        q = self.new_qemu("old-vfio-intx", edu.qemu_args() + ["-S"])
+        args = edu.qemu_args()
+        args[1] += ",x-no-kvm-intx=on"
+        q = self.new_qemu("old-vfio-intx", args + ["-S"])
         q.connect()
         q.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         r = q.qmp.cmd_raw("migrate",
@@ -1713,54 +1861,102 @@ def main():
             except Exception as e:
                 t.dump()
                 tap(False, "irq: an interrupt raised before a rollback", e)
-        for adopt in (True, False):
+        for adopt, mode in ((True, "msi"), (False, "msi"), (True, "intx"),
+                            (False, "intx"), (True, "msix"), (False, "msix")):
             if "vfio" not in only:
                 break
-            tag = "adopt=on" if adopt else "recreating the VM"
-            if not EduVfio().present():
-                tap(False, "vfio: the test VM has no edu device bound to "
-                    "vfio-pci ($CPRHOLD_EDU)")
-                break
+            tag = ("adopt=on" if adopt else "recreating the VM") + ", " + \
+                {"msi": "MSI", "intx": "INTx", "msix": "MSI-X"}[mode]
+            dev = VioVfio() if mode == "msix" else EduVfio()
+            if not dev.present():
+                tap(False, "vfio: the test VM has no %s bound to vfio-pci "
+                    "(%s)" % (("edu device", "$CPRHOLD_EDU") if
+                              mode != "msix" else ("virtio-rng", "$CPRHOLD_VIO")))
+                continue
             try:
-                r = t.run_vfio(adopt)
-                results["vfio-" + ("adopt" if adopt else "recreate")] = r
+                r = t.run_vfio(adopt, mode)
+                results["vfio-%s-%s" % ("adopt" if adopt else "recreate",
+                                        mode)] = r
                 st, sp, af, en = (r["edu_start"], r["edu_stop"],
                                   r["edu_after"], r["edu_end"])
-                # At the stop the guest had taken sp[1] completions and
-                # started transfer sp[1] + 1: it completes in the pause (or
-                # completed just before, its interrupt not yet taken), and
-                # the chain goes on only if that interrupt reaches the guest
-                tap(r["migration"] == "completed" and st[1] >= 4 and
-                    sp[0] == sp[1] and af[1] >= sp[1] + 6 and
-                    en[2] == 0 and en[0] == en[1] and
-                    r["cfg_after"] == r["cfg_before"] and
-                    r["resets"] == 0 and "reset" not in r["new_err"] and
-                    "reset" not in r["old_err"] and
-                    r["new_vmlck"] is not None and r["old_vmlck"] and
-                    r["new_vmlck"] >= r["old_vmlck"] and r["left"] == [] and
-                    r["new_status"] == "paused" and
-                    (not adopt or ("new KVM VM" not in r["new_err"] and
-                                   set(r["old_vms"]) <=
-                                   set(r["vms_after"]))),
-                    "vfio: a passed-through edu device keeps working across "
-                    "the update (%s): the transfer in flight at the stop "
-                    "completes in the pause (%d MSI after the STOP event) "
-                    "and its interrupt reaches the guest in new QEMU: the "
-                    "DMA chain goes on (%d -> %d transfers, %d interrupts, "
-                    "%d errors); no reset (%s), command and MSI unchanged, "
-                    "locked memory moved (%s kB)"
-                    % (tag, r["msis_pause"], sp[1], en[1], en[0], en[2],
-                       "none in new QEMU" if adopt else
-                       "none in new QEMU, nor by old QEMU's system_reset "
-                       "after the update",
-                       r["new_vmlck"]), str(r))
+                # edu: at the stop the guest had taken sp[1] completions
+                # and started transfer sp[1] + 1: it completes in the pause
+                # (or completed just before, its interrupt not yet taken),
+                # and the chain goes on only if that interrupt reaches the
+                # guest.  virtio-rng: the request queued at the stop is
+                # answered in the pause (or was just before).
+                ok = (r["migration"] == "completed" and st[1] >= 4 and
+                      sp[0] == sp[1] and af[1] >= sp[1] + 6 and
+                      en[2] == 0 and en[0] == en[1] and
+                      r["cfg_after"] == r["cfg_before"] and
+                      r["resets"] == 0 and "reset" not in r["new_err"] and
+                      "reset" not in r["old_err"] and
+                      r["new_vmlck"] is not None and r["old_vmlck"] and
+                      r["new_vmlck"] >= r["old_vmlck"] and
+                      r["left"] == [] and r["new_status"] == "paused" and
+                      r["claimed"] and r["unmasked"] == (mode == "intx") and
+                      (not adopt or ("new KVM VM" not in r["new_err"] and
+                                     set(r["old_vms"]) <=
+                                     set(r["vms_after"]))))
+                reset = ("none in new QEMU" if adopt else
+                         "none in new QEMU, nor by old QEMU's system_reset "
+                         "after the update")
+                if mode == "msix":
+                    what = ("vfio: a passed-through virtio-rng keeps its MSI-X "
+                            "interrupts across the update (%s): %d interrupts "
+                            "after the STOP event, the chain goes on in new "
+                            "QEMU (%d -> %d interrupts); no reset (%s), "
+                            "command and MSI-X unchanged, locked memory moved "
+                            "(%s kB)" % (tag, r["irqs_pause"], sp[0], en[0],
+                                         reset, r["new_vmlck"]))
+                else:
+                    what = ("vfio: a passed-through edu device keeps working "
+                            "across the update (%s): the transfer in flight "
+                            "at the stop completes in the pause (%d "
+                            "interrupts after the STOP event) and its "
+                            "interrupt reaches the guest in new QEMU: the DMA "
+                            "chain goes on (%d -> %d transfers, %d "
+                            "interrupts, %d errors); no reset (%s), command "
+                            "and MSI unchanged, locked memory moved (%s kB)"
+                            % (tag, r["irqs_pause"], sp[1], en[1], en[0],
+                               en[2], reset, r["new_vmlck"]))
+                tap(ok, what, str(r))
             except Exception as e:
                 t.dump()
-                tap(False, "vfio: the edu device across the update (%s)"
-                    % tag, e)
-        if "vfio" in only and EduVfio().present():
+                tap(False, "vfio: the passed-through device across the "
+                    "update (%s)" % tag, e)
+        for adopt, fail in ((True, False), (False, False), (False, True)):
+            if "vfio" not in only or not EduVfio().present():
+                break
+            tag = ("adopt=on" if adopt else "recreating the VM") + \
+                (", new QEMU fails to load, 'cont' in old QEMU" if fail
+                 else "")
             try:
-                r = t.run_vfio_rollback()
+                r = t.run_vfio_intx_masked(adopt, fail)
+                fr, mv, af = r["edu_frozen"], r["edu_moved"], r["edu_after"]
+                tap(r["migration"] == "completed" and
+                    r["irqs_frozen"] >= 1 and mv[1] == fr[1] and
+                    af[1] >= fr[1] + 4 and af[2] == 0 and
+                    af[0] == af[1] and r["left"] == [] and
+                    (not fail or (r["new_rc"] not in (0, None) and
+                                  r["cont"] == "accepted")),
+                    "vfio: INTx asserted while the guest masked the line "
+                    "survives the update (%s): the guest unmasks it %s, "
+                    "takes it, and the DMA chain goes on (%d -> %d "
+                    "transfers, %d errors)"
+                    % (tag, "in old QEMU" if fail else "in new QEMU",
+                       fr[1], af[1], af[2]), str(r))
+            except Exception as e:
+                t.dump()
+                tap(False, "vfio: INTx asserted under a masked line (%s)"
+                    % tag, e)
+        for mode in ("msi", "intx", "msix"):
+            if "vfio" not in only or not t.vfio_device(mode).present():
+                break
+            what = {"msi": "the edu device (MSI)", "intx": "the edu device "
+                    "(INTx)", "msix": "the virtio-rng (MSI-X)"}[mode]
+            try:
+                r = t.run_vfio_rollback(mode)
                 st, rb, sc = (r["edu_start"], r["edu_rolled_back"],
                               r["edu_second"])
                 tap(r["migration"] == "failed" and
@@ -1770,13 +1966,13 @@ def main():
                     r["left"] == [] and r["migration2"] == "completed" and
                     sc[1] >= rb[1] + 4 and sc[2] == 0 and r["left2"] == [],
                     "vfio: new QEMU killed after it took the VFIO fds; the "
-                    "guest runs on in old QEMU with the edu device (%d -> %d "
-                    "transfers, errors %d), locked memory back, and the next "
-                    "update works (%d transfers after it)"
-                    % (st[1], rb[1], rb[2], sc[1]), str(r))
+                    "guest runs on in old QEMU with %s (%d -> %d "
+                    "completions, errors %d), locked memory back, and the "
+                    "next update works (%d completions after it)"
+                    % (what, st[1], rb[1], rb[2], sc[1]), str(r))
             except Exception as e:
                 t.dump()
-                tap(False, "vfio: rollback with the edu device", e)
+                tap(False, "vfio: rollback with %s" % what, e)
         if "rollback" in only:
             try:
                 r = t.run_rollback()
@@ -1859,15 +2055,15 @@ def main():
                 tap(False, "destroyed: CPR session destroyed from outside", e)
             try:
                 r = t.run_vfio_intx_refused()
-                tap("interrupts are in INTx mode" in r["error"] and
+                tap("INTx is not routed through KVM" in r["error"] and
                     r["left"] == [] and r["edu"] and r["edu"][1] >= 4 and
                     r["edu"][2] == 0,
-                    "vfio: cpr-transfer of a device in INTx mode is refused "
-                    "with the reason (%s); the guest then runs with it"
-                    % r["error"], str(r))
+                    "vfio: cpr-transfer of a device whose INTx bypasses KVM "
+                    "is refused with the reason (%s); the guest then runs "
+                    "with it" % r["error"], str(r))
             except Exception as e:
                 t.dump()
-                tap(False, "vfio: a device in INTx mode is refused", e)
+                tap(False, "vfio: INTx without KVM is refused", e)
         if "pause" in only:
             reps = max(opts.bench, 1)
             runs = {"cpr-transfer-unix": t.run_cpr_transfer,
