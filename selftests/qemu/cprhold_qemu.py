@@ -1081,7 +1081,8 @@ class Tester:
         out["old_vmlck"] = edu.vmlck_kib(old.qemu_pid())
         new = self.new_qemu("new-vfio-" + tag, edu.qemu_args() + [
             "-S", "-incoming", uri, "-trace", "vfio_pci_reset*",
-            "-trace", "vfio_cpr_*", "-D", trace], qmp_wait=True)
+            "-trace", "vfio_cpr_*", "-trace", "kvm_irqfd_resample_kick",
+            "-D", trace], qmp_wait=True)
         old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
         old.qmp.cmd("migrate", uri=uri)
         new.connect()
@@ -1129,8 +1130,9 @@ class Tester:
         out["resets"] = len(re.findall(r"vfio_pci_reset", tr))
         out["cpr_events"] = len(re.findall(r"vfio_cpr_", tr))
         out["claimed"] = "vfio_cpr_claim_" + mode + " " in tr
-        # INTx: VFIO was asked to unmask once the guest ran in new QEMU
-        out["unmasked"] = "vfio_cpr_intx_unmask" in tr
+        # INTx: the resample eventfd was signalled when the irqfd was
+        # assigned again, as the guest ran in new QEMU
+        out["unmasked"] = "kvm_irqfd_resample_kick" in tr
         out["left"] = self.sessions_left(sess)
         return out
 
