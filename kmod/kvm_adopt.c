@@ -29,7 +29,8 @@
  *     counters an interrupted range on the old mm may have left raised,
  *     register on the new mm; if that fails, restore the old
  *     registration (or, if the old mm is gone, its reference) and fail;
- *  4. commit: invalidate pfn caches, swap kvm->mm, flush TLBs.
+ *  4. commit: invalidate pfn caches, swap kvm->mm, flush TLBs, forget
+ *     the threads that ran the vCPUs (below).
  *
  * Preconditions (errno when they fail):
  *  - a Debian 6.1 or 6.12 kernel on an AMD (SVM) host: the KVM internals
@@ -310,6 +311,62 @@ static void cprhold_kvm_cgroup_move(struct kvm *kvm)
 }
 #endif
 
+/*
+ * The threads that last ran the vCPUs.  KVM_RUN from another thread
+ * replaces vcpu->pid and waits for an RCU grace period before it drops
+ * the old one (kvm_vcpu_ioctl()).  After an adoption every vCPU changes
+ * threads, and each first KVM_RUN of the adopter would wait that long
+ * inside the guest's pause (10-15 ms in the test VM).  The commit forgets
+ * them instead, under the vCPU mutexes KVM_RUN takes, and they are put
+ * after a grace period without waiting for it: a vCPU without a pid is
+ * what KVM_RUN finds on a vCPU that never ran, and vcpu->pid's readers
+ * (directed yield, the debugfs "pid" file) take it under RCU and handle
+ * NULL.  Without memory for the list, the pids stay (KVM_RUN waits).
+ */
+struct cprhold_kvm_pids {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct pid *pid[];
+};
+
+static void cprhold_kvm_put_pids(struct rcu_head *rcu)
+{
+	struct cprhold_kvm_pids *p = container_of(rcu, struct cprhold_kvm_pids, rcu);
+	unsigned int i;
+
+	for (i = 0; i < p->nr; i++)
+		put_pid(p->pid[i]);
+	kfree(p);
+}
+
+static struct cprhold_kvm_pids *cprhold_kvm_alloc_pids(struct kvm *kvm)
+{
+	unsigned int n = atomic_read(&kvm->online_vcpus);
+
+	return kzalloc(struct_size_t(struct cprhold_kvm_pids, pid, n), GFP_KERNEL_ACCOUNT);
+}
+
+/* Under kvm->lock and every vcpu->mutex; consumes @p. */
+static void cprhold_kvm_forget_pids(struct kvm *kvm, struct cprhold_kvm_pids *p)
+{
+	unsigned int n = atomic_read(&kvm->online_vcpus);
+	struct kvm_vcpu *vcpu;
+	struct pid *pid;
+	unsigned long i;
+
+	if (!p)
+		return;
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (p->nr == n)
+			break;
+		/* lockdep tracks only the first vCPU mutex (see above) */
+		pid = rcu_replace_pointer(vcpu->pid, NULL, true);
+		if (pid)
+			p->pid[p->nr++] = pid;
+	}
+	call_rcu(&p->rcu, cprhold_kvm_put_pids);
+}
+
 static void cprhold_kvm_invalidate_gpcs(struct kvm *kvm)
 {
 	struct gfn_to_pfn_cache *gpc;
@@ -328,6 +385,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 			     unsigned int nr_files)
 {
 	struct mm_struct *new = current->mm, *old;
+	struct cprhold_kvm_pids *pids = NULL;
 	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0, t3;
 	struct cprhold_kvm_swap sw;
 	struct kvm_vcpu *vcpu;
@@ -398,6 +456,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 		goto out_old;
 
 	cprhold_kvm_flush_async_pf(kvm);
+	pids = cprhold_kvm_alloc_pids(kvm);
 	t1 = ktime_get_ns();
 
 	INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
@@ -421,6 +480,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	WRITE_ONCE(kvm->mm, new);
 	kvm_flush_remote_tlbs(kvm);
 	kvm->userspace_pid = task_tgid_nr(current);
+	cprhold_kvm_forget_pids(kvm, pids);
 	mutex_unlock(&kvm->slots_lock);
 	cprhold_kvm_unlock_vcpus(kvm, locked);
 	mutex_unlock(&kvm->lock);
@@ -438,6 +498,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	return 0;
 
 out_old:
+	kfree(pids);
 	if (sw.old_alive)
 		mmput(old);
 out_slots:
@@ -464,6 +525,7 @@ static int __init cprhold_kvm_init(void)
 static void __exit cprhold_kvm_exit(void)
 {
 	cprhold_unregister_adopt_ops(&cprhold_kvm_ops);
+	rcu_barrier();	/* cprhold_kvm_put_pids() */
 }
 
 module_init(cprhold_kvm_init);

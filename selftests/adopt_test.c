@@ -13,6 +13,7 @@
  *		inc word [0x2000]	; FF 06 00 20	count iterations
  *		jmp loop		; EB F5
  */
+#include <glob.h>
 #include <linux/falloc.h>
 #include <linux/kvm.h>
 #include <sched.h>
@@ -981,6 +982,69 @@ TEST_F(adopt, everything_freed_after_close)
 	EXPECT_EQ(objs, ch_sysfs("session_objects"));
 	EXPECT_EQ(entries, ch_sysfs("entries"));
 	EXPECT_LT(meminfo_kb("Shmem"), shmem + 512);
+}
+
+/*
+ * The thread that ran vCPU 0, as KVM's debugfs shows it ("pid" of the VM
+ * created by @creator): -1 if there is no such file.
+ */
+static long vcpu0_thread(pid_t creator)
+{
+	char pattern[64];
+	long val = -1;
+	glob_t g;
+	FILE *f;
+
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*/vcpu0/pid", (int)creator);
+	if (glob(pattern, 0, NULL, &g))
+		return -1;
+	f = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
+	if (f && fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	if (f)
+		fclose(f);
+	globfree(&g);
+	return val;
+}
+
+/*
+ * KVM_RUN from a new thread waits for an RCU grace period before it drops
+ * the old thread's pid, unless the vCPU has none: adoption forgets the old
+ * owner's threads, so the adopter's first KVM_RUN does not wait inside
+ * the guest's pause.
+ */
+TEST_F(adopt, forgets_the_old_vcpu_threads)
+{
+	int sock;
+	pid_t pid, creator;
+
+	if (access("/sys/kernel/debug/kvm", R_OK))
+		SKIP(return, "no KVM debugfs");
+	creator = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(creator, 0);
+	ASSERT_EQ(0, wait_status(creator));
+	close(sock);
+	/* The creator ran vCPU 0 (its only thread) */
+	ASSERT_EQ(creator, vcpu0_thread(creator));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct vm v;
+		int cfd;
+
+		if (adopt_into_self(1, &v, &cfd))
+			_exit(110);
+		if (vcpu0_thread(creator) != 0)
+			_exit(111);
+		v.mem[MAILBOX] = 9;
+		if (vm_step(&v, 0) != 9)
+			_exit(112);
+		if (vcpu0_thread(creator) != getpid())
+			_exit(113);
+		_exit(ch_finish(cfd) ? 114 : 0);
+	}
+	/* 111: the old owner's thread still recorded after the adoption */
+	EXPECT_EQ(0, wait_status(pid));
 }
 
 TEST_HARNESS_MAIN
