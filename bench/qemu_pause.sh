@@ -24,7 +24,8 @@
 #
 # Usage: bench/qemu_pause.sh [-n REPS] [-k RELEASE]...   (default: 7 reps,
 #        the kernels of scripts/setup's matrix)
-# Environment: CPRHOLD_CACHE, VM_TIMEOUT.
+# Environment: CPRHOLD_CACHE, VM_TIMEOUT, BENCH_ICOUNT (as scripts/bench:
+# default 0, the test VM counts instructions; "off" for the host clock).
 
 set -euo pipefail
 
@@ -44,6 +45,8 @@ done
 [ ${#KERNELS[@]} -gt 0 ] || read -r -a KERNELS <<<"$(cat "$CACHE/kernels/matrix")"
 
 mkdir -p "$RES"
+ICOUNT=()
+[ "${BENCH_ICOUNT:-0}" = off ] || ICOUNT=(-i "${BENCH_ICOUNT:-0}")
 "$REPO/scripts/qemu-build" >/dev/null || {
 	echo "qemu_pause: scripts/qemu-build failed" >&2
 	exit 1
@@ -60,7 +63,7 @@ for rel in "${KERNELS[@]}"; do
 		{ echo "qemu_pause: the module does not build for $rel" >&2; exit 1; }
 	echo "qemu_pause: $rel, $REPS runs per transport" >&2
 	# cprhold_kvm.ko too: without it adopt=on falls back to a new VM
-	"$REPO/scripts/vmtest" -k "$rel" -m "$ko" -m "${ko%/*}/cprhold_kvm.ko" \
+	"$REPO/scripts/vmtest" -k "$rel" -m "$ko" -m "${ko%/*}/cprhold_kvm.ko" "${ICOUNT[@]}" \
 		-o "$out" -t "${VM_TIMEOUT:-1800}" -- \
 		"modprobe cprhold && /usr/bin/python3 $REPO/selftests/qemu/cprhold_qemu.py --only pause --bench $REPS --json $out/qemu_pause.json" \
 		>"$out.log" 2>&1 || {
