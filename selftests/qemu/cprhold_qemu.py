@@ -701,6 +701,22 @@ class Tester:
                 res["beat_gap_ms"] = (first[0] - before[-1][0]) * 1e3
         return res
 
+    def cpr_migrate(self, old, new, **target):
+        """Old QEMU migrates in mode cpr-transfer to target (uri= or
+        channels=); new QEMU (if given) gets its monitor connected, which
+        it opens once it has the CPR state.  Returns the final status."""
+        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
+        old.qmp.cmd("migrate", **target)
+        if new:
+            new.connect()
+        return old.qmp.wait_migration()
+
+    @staticmethod
+    def completed(st, what):
+        if st["status"] != "completed":
+            raise TestError("%s migration %s: %s"
+                            % (what, st["status"], st.get("error-desc")))
+
     # -- stock cpr-transfer over UNIX sockets (the baseline) --
     def run_cpr_transfer(self):
         old = self.start_guest("old-unix")
@@ -719,13 +735,9 @@ class Tester:
                 raise TestError("new QEMU does not listen: " + new.stderr())
             time.sleep(0.005)
         hz = self.tsc_hz(old)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", channels=[chan("main", main), chan("cpr", cpr)])
-        new.connect()
-        st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cpr-transfer migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        st = self.cpr_migrate(old, new, channels=[chan("main", main),
+                                                  chan("cpr", cpr)])
+        self.completed(st, "cpr-transfer")
         stop = old.qmp.wait_event("STOP")
         old_last = old.settle()
         resume = new.qmp.wait_event("RESUME")
@@ -773,14 +785,8 @@ class Tester:
         new = self.new_qemu("new-pre", list(extra) + ["-incoming", uri],
                             qmp_wait=True)
         hz = self.tsc_hz(old)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
-        # new QEMU opens its monitor once it claimed the session
-        new.connect()
-        st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cprhold migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        st = self.cpr_migrate(old, new, uri=uri)
+        self.completed(st, "cprhold")
         stop = old.qmp.wait_event("STOP")
         old_last = old.settle()
         resume = new.qmp.wait_event("RESUME")
@@ -828,9 +834,7 @@ class Tester:
         if check:
             res["new_pid"] = new.qemu_pid()
         st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cprhold migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        self.completed(st, "cprhold")
         stop = old.qmp.wait_event("STOP")
         old_last = old.settle()
         if check:
@@ -957,10 +961,7 @@ class Tester:
                                   **{"command-line": "info registers"})
         out["old"] = hmp(old)
         new = self.new_qemu("new-regs", ["-incoming", uri], qmp_wait=True)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
-        new.connect()
-        st = old.qmp.wait_migration()
+        st = self.cpr_migrate(old, new, uri=uri)
         out["migration"] = st["status"]
         old_last = old.settle()
         end = time.monotonic() + 30
@@ -1083,10 +1084,7 @@ class Tester:
             "-S", "-incoming", uri, "-trace", "vfio_pci_reset*",
             "-trace", "vfio_cpr_*", "-trace", "kvm_irqfd_resample_kick",
             "-D", trace], qmp_wait=True)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
-        new.connect()
-        st = old.qmp.wait_migration()
+        st = self.cpr_migrate(old, new, uri=uri)
         out["migration"] = st["status"]
         out["error"] = st.get("error-desc", "")
         old.qmp.wait_event("STOP")
@@ -1178,10 +1176,7 @@ class Tester:
         out["irqs_frozen"] = edu.irqs() - irqs
         new = self.new_qemu("new-vfio-" + tag, edu.qemu_args() + [
             "-incoming", uri], qmp_wait=True, serial_in=True)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
-        new.connect()
-        st = old.qmp.wait_migration()
+        st = self.cpr_migrate(old, new, uri=uri)
         out["migration"] = st["status"]
         out["error"] = st.get("error-desc", "")
         old_last = old.settle()
@@ -1267,12 +1262,8 @@ class Tester:
         out = {}
         old = self.start_guest("old-arb")
         vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=uri)
-        st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cprhold migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        st = self.cpr_migrate(old, None, uri=uri)
+        self.completed(st, "cprhold")
         old_last = old.settle()
         exits = self.kvm_vms().get((vm or ["-"])[0])
         if adopter:
@@ -1314,13 +1305,8 @@ class Tester:
             old = self.start_guest("old-aref")
             vm = self.vms_of(self.kvm_vms(), old.qemu_pid())
             new = self.new_qemu("new-aref", ["-incoming", uri], qmp_wait=True)
-            old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-            old.qmp.cmd("migrate", uri=uri)
-            new.connect()
-            st = old.qmp.wait_migration()
-            if st["status"] != "completed":
-                raise TestError("cprhold migration %s: %s"
-                                % (st["status"], st.get("error-desc")))
+            st = self.cpr_migrate(old, new, uri=uri)
+            self.completed(st, "cprhold")
             old_last = old.settle()
             new.qmp.wait_event("RESUME")
             beats = new.wait_beats(3, after=old_last)
@@ -1354,12 +1340,9 @@ class Tester:
         if oci:
             out["isolated_a"] = self.isolated(old, cb)
         hz = self.tsc_hz(old)
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, sec_a, "off"))
-        st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cprhold migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        st = self.cpr_migrate(old, None,
+                              uri=self.cprhold_uri(sess, sec_a, "off"))
+        self.completed(st, "cprhold")
         stop = old.qmp.wait_event("STOP")
         old.qmp.cmd("quit")
         old.wait_exit()
@@ -1576,12 +1559,9 @@ class Tester:
         sess, secret, uri = self.shared_session("rb")
         out = {}
         old = self.start_guest("old-rb", container="a")
-        old.qmp.cmd("migrate-set-parameters", mode="cpr-transfer")
-        old.qmp.cmd("migrate", uri=self.cprhold_uri(sess, secret, "off"))
-        st = old.qmp.wait_migration()
-        if st["status"] != "completed":
-            raise TestError("cprhold migration %s: %s"
-                            % (st["status"], st.get("error-desc")))
+        st = self.cpr_migrate(old, None,
+                              uri=self.cprhold_uri(sess, secret, "off"))
+        self.completed(st, "cprhold")
         old_last = old.settle()
         # new QEMU claims the session and loads the CPR state at startup,
         # then waits for migrate-incoming: killed there, mid-way.
