@@ -13,7 +13,7 @@
 # directory, the way a management layer would pass it.
 #
 # Usage: vmm_handover_test.sh [SCENARIO...]
-#   (default: adopt recreate ebusy enoent enxio mode chain)
+#   (default: adopt recreate ebusy enoent enxio mode chain waittmo linger)
 # Logs: $CPRHOLD_OUT/vmm-handover/ (or /tmp/vmm-handover-test).
 
 set -u
@@ -91,7 +91,7 @@ shmem_kb() { awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
 scenario_adopt() {
 	vmm adopt-a.log -n ctA -k -- --vcpus 2 --mem 32 --run 3 \
 		--handover-out t-adopt --secret-out /shared/t-adopt.secret \
-		--kick-in-gap --verify-state &
+		--kick-in-gap --verify-state --linger-ms 60000 &
 	local a=$!
 	vmm adopt-b.log -n ctB -- --handover-in t-adopt \
 		--secret-file /shared/t-adopt.secret --verify-state --run 3
@@ -114,6 +114,8 @@ scenario_adopt() {
 		has adopt-b.log '/dev/kvm never opened \(absent here\)'
 	ok_if "adopt: guest RAM stayed in place, no KVM state copied" \
 		test "$(field adopt-b.log state_bytes)" = 0
+	ok_if "adopt: with --linger-ms the old owner exits once the successor finished the session" \
+		has adopt-a.log 'handover-out: the successor finished the session after'
 	echo "# adopt: host pause $(field adopt-b.log pause_ms) ms, guest-observed" \
 		"$(field adopt-b.log guest_gap_ms) ms (with --verify-state in the pause)"
 }
@@ -290,6 +292,17 @@ scenario_waittmo() {
 		      has waittmo.log "t-never.secret did not appear within 2 s"'
 }
 
+# --linger-ms is an option of the old owner only.
+scenario_linger() {
+	local r
+	vmm linger.log -n ctB -- --handover-in t-linger --secret-file /shared/t-linger.secret \
+		--linger-ms 100 --run 1
+	r=$?
+	dump linger.log
+	ok_if "linger: --linger-ms without --handover-out is refused (exit $r)" \
+		eval '[ $r != 0 ] && has linger.log "go with --handover-out"'
+}
+
 # ---- main ----------------------------------------------------------------
 
 echo "TAP version 13"
@@ -311,7 +324,7 @@ rm -rf "$LOGS" "$SH"
 mkdir -p "$LOGS" "$SH"
 chmod 1777 "$SH"
 
-scenarios=${*:-adopt recreate ebusy enoent enxio mode chain waittmo}
+scenarios=${*:-adopt recreate ebusy enoent enxio mode chain waittmo linger}
 for s in $scenarios; do
 	echo "# ---- $s"
 	"scenario_$s"

@@ -84,6 +84,10 @@ static void usage(FILE *out)
 "                        adopting it; both sides must agree\n"
 "  --verify-state        also save the full KVM state and compare it after resuming\n"
 "test options:\n"
+"  --linger-ms MS        handover-out: after letting go of the VM, stay until the\n"
+"                        successor finished the session (it runs the guest), at\n"
+"                        most MS ms, as QEMU's old process does; exiting at once\n"
+"                        tears this address space down during its pause\n"
 "  --hold-until FILE     handover-out: keep every fd after sealing, wait for FILE,\n"
 "                        then run the VM again, destroy the session and exit\n"
 "  --park-vcpus N        handover-out: park only the first N vCPUs\n"
@@ -131,7 +135,7 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 	       O_PIT, O_DUMP, O_RESTORE, O_WAIT, O_TSC, O_NODRAIN, O_SHOW, O_LOG,
 	       O_TS, O_CHECK, O_QUIET, O_HELP, O_NOVERIFY, O_IDLE, O_SAMEHVA,
 	       O_PREFAULT, O_HOUT, O_SOUT, O_TTL, O_KGAP, O_HIN, O_SFILE, O_RECREATE,
-	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT, O_WAITTMO };
+	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT, O_WAITTMO, O_LINGER };
 	static const struct option lo[] = {
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -166,6 +170,7 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		{ "recreate", no_argument, NULL, O_RECREATE },
 		{ "verify-state", no_argument, NULL, O_VSTATE },
 		{ "hold-until", required_argument, NULL, O_HOLD },
+		{ "linger-ms", required_argument, NULL, O_LINGER },
 		{ "park-vcpus", required_argument, NULL, O_PARKV },
 		{ "fault-unmapped", no_argument, NULL, O_FUNMAP },
 		{ "expect-adopt-errno", required_argument, NULL, O_EXPECT },
@@ -306,6 +311,11 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		case O_HOLD:
 			o->hold_until = optarg;
 			break;
+		case O_LINGER:
+			if (parse_uint(optarg, 0, 3600000, "--linger-ms", &v))
+				return -1;
+			o->linger_ms = v;
+			break;
 		case O_WAITTMO:
 			if (parse_uint(optarg, 0, 86400, "--wait-timeout", &v))
 				return -1;
@@ -370,9 +380,9 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		return -1;
 	}
 	if ((o->secret_out || o->ttl_ms || o->kick_in_gap || o->hold_until ||
-	     o->park_vcpus >= 0) && !o->handover_out) {
-		vmm_err("--secret-out, --ttl-ms, --kick-in-gap, --hold-until and --park-vcpus "
-			"go with --handover-out");
+	     o->park_vcpus >= 0 || o->linger_ms) && !o->handover_out) {
+		vmm_err("--secret-out, --ttl-ms, --kick-in-gap, --hold-until, --park-vcpus and "
+			"--linger-ms go with --handover-out");
 		return -1;
 	}
 	if ((o->secret_file || o->fault_unmapped || o->expect_adopt_errno) && !o->handover_in) {

@@ -184,7 +184,7 @@ void vmm_print_final(struct vmm *vm, const struct run_info *ri)
 }
 
 /*
- * The guest logs every gap of 1 ms or more with its loop count in a ring
+ * The guest logs every gap of 0.1 ms or more with its loop count in a ring
  * (guest_abi.h).  Right after a resume, find the gap at the counts where
  * each vCPU stopped: that is the pause as the guest saw it.
  */
@@ -216,7 +216,7 @@ void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 			}
 		}
 		if (!ri->resume_gap_found[i])
-			ri->resume_gap[i] = vm->tsc_khz;	/* below the 1 ms threshold */
+			ri->resume_gap[i] = vmm_guest_cfg(vm)->gap_thresh;	/* below it */
 	}
 }
 

@@ -488,7 +488,7 @@ int vmm_load_guest(struct vmm *vm)
 	cfg->pit_divisor = o->pit_hz ? PIT_HZ / o->pit_hz : 0;
 	cfg->kick_pin = vm->kick_gsi;	/* default routing: GSI n = IOAPIC pin n */
 	cfg->hi_mirror = vm->mem_size - 4096;
-	cfg->gap_thresh = vm->tsc_khz;		/* gaps of 1 ms or more */
+	cfg->gap_thresh = vm->tsc_khz / 10;	/* gaps of 0.1 ms or more */
 
 	if ((r = KVM_IOCTL(vm->vcpu[0].fd, KVM_GET_SREGS, &sregs, "vcpu0")) < 0)
 		return r;

@@ -112,6 +112,8 @@ struct vmm_opts {
 	const char *secret_file;	/* its secret (waited for if missing) */
 	bool recreate;			/* new VM + saved state instead of adoption */
 	bool verify_state;		/* save/compare the full KVM state */
+	unsigned int linger_ms;		/* handover-out: stay until the successor
+					 * finished the session, at most this long */
 	const char *hold_until;		/* test: keep the fds, wait for this file,
 					 * then run the VM again (old owner) */
 	int park_vcpus;			/* test: park only the first N vCPUs (-1 all) */
