@@ -51,6 +51,11 @@ ICOUNT=()
 	echo "qemu_pause: scripts/qemu-build failed" >&2
 	exit 1
 }
+# cprholdctl and the selftests' container tools (a fresh checkout has none)
+make -s -C "$REPO" selftests >/dev/null || {
+	echo "qemu_pause: make selftests failed" >&2
+	exit 1
+}
 
 for rel in "${KERNELS[@]}"; do
 	out=$REPO/build/bench-qemu/$rel

@@ -91,7 +91,7 @@ one() {
 	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
 	# A handover that hangs is a failure with its logs, not a silent VM
 	# timeout: each side gets HANDOVER_TIMEOUT seconds.
-	timeout -k 5 "$HANDOVER_TIMEOUT" "$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$mem" --prefault \
+	timeout -k 5 "$HANDOVER_TIMEOUT" "$CT" -n A -k -s "$SH" -- "$VMM" --quiet --vcpus "$vcpus" --mem "$mem" --prefault --linger-ms 30000 \
 		--run 2 --handover-out "p-$tag" --secret-out "/shared/$tag" "${extra[@]}" \
 		> "$L/$tag-A.log" 2>&1 &
 	a=$!
