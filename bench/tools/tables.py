@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Print the ratio tables of Documentation/performance.rst from
-bench/results/<release>/{fd,mem}.csv (as scripts/bench wrote them).
+bench/results/<release>/{fd,mem,vmm_pause}.csv (as scripts/bench wrote
+them).
 
 Usage: bench/tools/tables.py [RESULTS_DIR]
 """
@@ -74,6 +75,35 @@ def main():
                 print("%s: 4096 MiB / 64 MiB = %.2f" % (
                     m, float(b["median_us"]) / float(a["median_us"])))
         print()
+    rows = []
+    for d in sorted(glob.glob(os.path.join(res, "*", "vmm_pause.csv"))):
+        rel = d.split(os.sep)[-2]
+        with open(d) as f:
+            vmm = {(r["method"], int(r["param"])): r for r in csv.DictReader(f)}
+
+        def q(m, n):
+            r = vmm.get((m, n))
+            return "%.2f [%.2f-%.2f]" % tuple(float(r[k]) / 1e3 for k in (
+                "median_us", "q1_us", "q3_us")) if r else "-"
+
+        def ratio(a, b, n):
+            x, y = vmm.get((a, n)), vmm.get((b, n))
+            return "%.2f" % (float(x["median_us"]) / float(y["median_us"])) \
+                if x and y else "-"
+        for n in (1, 4, 16):
+            ph = ["adopt.%s@64M" % p for p in ("checks", "notifier", "commit")]
+            rows.append([rel, n, q("adopt@64M", n), q("recreate@64M", n),
+                         ratio("adopt@64M", "recreate@64M", n),
+                         q("adopt.guest@64M", n), q("recreate.guest@64M", n),
+                         ratio("adopt.guest@64M", "recreate.guest@64M", n),
+                         q("adopt.ioctl@64M", n),
+                         " / ".join("%.2f" % (float(vmm[(m, n)]["median_us"]) / 1e3)
+                                    if (m, n) in vmm else "-" for m in ph)])
+    if rows:
+        print("VMM pause, 64 MiB: median [quartiles] in ms\n")
+        print(table(["kernel", "vCPUs", "host: adopt", "recreate", "ratio",
+                     "guest: adopt", "recreate", "ratio", "adoption ioctl",
+                     "checks / notifier / commit"], rows))
 
 
 if __name__ == "__main__":
