@@ -20,8 +20,8 @@ def load(path):
 def table(header, rows):
     w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
     line = "  ".join("=" * n for n in w)
-    out = [line, "  ".join(h.ljust(n) for h, n in zip(header, w)), line]
-    out += ["  ".join(str(c).ljust(n) for c, n in zip(r, w)) for r in rows]
+    out = [line, "  ".join(h.ljust(n) for h, n in zip(header, w)).rstrip(), line]
+    out += ["  ".join(str(c).ljust(n) for c, n in zip(r, w)).rstrip() for r in rows]
     out.append(line)
     return "\n".join(out)
 
