@@ -1477,7 +1477,9 @@ class Tester:
     def run_load_fails(self):
         """Old QEMU has a device that new QEMU lacks: new QEMU fails in
         the middle of the stream, gives everything back and exits; old
-        QEMU completed its side and takes the guest back with 'cont'."""
+        QEMU completed its side (or failed it, when new QEMU closed the
+        stream before old QEMU had written all of it: a race) and takes
+        the guest back with 'cont'."""
         sess, secret, uri = self.shared_session("lf")
         out = {}
         old = self.start_guest("old-lf", extra=["-device", "i6300esb"])
@@ -2014,7 +2016,7 @@ def main():
                 c = r.get("old_counts", [])
                 tap(r["new_rc"] not in (0, None) and
                     "i6300esb" in r["new_err"] and
-                    r["migration"] == "completed" and
+                    r["migration"] in ("completed", "failed") and
                     r["cont"] == "accepted" and c and c[0] > r["old_last"]
                     and r["left"] == [],
                     "socket: new QEMU fails to load the device state and "
