@@ -320,8 +320,10 @@ static void cprhold_kvm_cgroup_move(struct kvm *kvm)
  * them instead, under the vCPU mutexes KVM_RUN takes, and they are put
  * after a grace period without waiting for it: a vCPU without a pid is
  * what KVM_RUN finds on a vCPU that never ran, and vcpu->pid's readers
- * (directed yield, the debugfs "pid" file) take it under RCU and handle
- * NULL.  Without memory for the list, the pids stay (KVM_RUN waits).
+ * handle NULL: directed yield under RCU, the debugfs "pid" file under RCU
+ * on 6.12 (6.1 reads it with rcu_access_pointer() outside a read-side
+ * section, racing with KVM_RUN's own swap as much as with this one).
+ * Without memory for the list, the pids stay (KVM_RUN waits).
  */
 struct cprhold_kvm_pids {
 	struct rcu_head rcu;
@@ -354,6 +356,7 @@ static void cprhold_kvm_forget_pids(struct kvm *kvm, struct cprhold_kvm_pids *p)
 	struct pid *pid;
 	unsigned long i;
 
+	lockdep_assert_held(&kvm->lock);
 	if (!p)
 		return;
 	kvm_for_each_vcpu(i, vcpu, kvm) {

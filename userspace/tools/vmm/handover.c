@@ -623,13 +623,17 @@ int handover_out(struct vmm *vm, struct run_info *ri)
 	 * test VM instead of 0.1 ms).
 	 */
 	if (o->linger_ms) {
+		struct cprhold_session_info info = { 0 };
 		uint64_t t0 = realtime_ns();
 
 		r = cprhold_wait(sfd, CPRHOLD_STATE_BIT(CPRHOLD_STATE_FINISHED),
-				 (int)o->linger_ms, NULL);
-		vmm_info(vm, "handover-out: %s after %.1f ms", r == 0 ?
+				 (int)o->linger_ms, &info);
+		vmm_info(vm, "handover-out: %s after %.1f ms",
+			 r < 0 ? cprhold_strerror(CPRHOLD_OP_NONE, r) :
+			 info.end_reason == CPRHOLD_END_FINISHED ?
 			 "the successor finished the session" :
-			 cprhold_strerror(CPRHOLD_OP_NONE, r), ms_since(realtime_ns(), t0));
+			 "the session ended without being finished",
+			 ms_since(realtime_ns(), t0));
 	}
 out:
 	if (sealed && !handed) {

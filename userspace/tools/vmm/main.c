@@ -400,6 +400,10 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 			"not with --recreate");
 		return -1;
 	}
+	if (o->hold_until && o->linger_ms) {
+		vmm_err("--hold-until keeps the VM: --linger-ms does not go with it");
+		return -1;
+	}
 	if (o->hold_until && o->kick_in_gap) {
 		vmm_err("--hold-until and --kick-in-gap do not go together");
 		return -1;
