@@ -301,6 +301,13 @@ scenario_linger() {
 	dump linger.log
 	ok_if "linger: --linger-ms without --handover-out is refused (exit $r)" \
 		eval '[ $r != 0 ] && has linger.log "go with --handover-out"'
+	vmm linger-hold.log -n ctA -k -- --vcpus 1 --mem 16 --run 1 \
+		--handover-out t-linger --secret-out /shared/t-linger.secret \
+		--hold-until /shared/t-linger.never --linger-ms 100
+	r=$?
+	dump linger-hold.log
+	ok_if "linger: --linger-ms with --hold-until (which keeps the VM) is refused (exit $r)" \
+		eval '[ $r != 0 ] && has linger-hold.log "does not go with it"'
 }
 
 # ---- main ----------------------------------------------------------------
