@@ -80,7 +80,6 @@ enum cprhold_role {
 };
 
 struct cprhold_item {
-	struct rb_node node;
 	u64 token;
 	struct file *file;
 	u32 flags;
@@ -88,6 +87,25 @@ struct cprhold_item {
 	u64 addr;
 	char label[CPRHOLD_LABEL_MAX];
 };
+
+/* An item in a session's token index (index.c). */
+struct cprhold_slot {
+	u64 token;
+	struct cprhold_item *item;
+};
+
+/*
+ * Items are allocated in batches of up to a page, filled in park order,
+ * and freed together when the session ends.
+ */
+struct cprhold_batch {
+	struct list_head node;		/* in the session's @batches */
+	u32 count;
+	struct cprhold_item items[];
+};
+
+#define CPRHOLD_BATCH_MAX ((PAGE_SIZE - sizeof(struct cprhold_batch)) / \
+			   sizeof(struct cprhold_item))
 
 struct cprhold_session {
 	struct kref ref;
@@ -114,7 +132,9 @@ struct cprhold_session {
 	spinlock_t info_lock;
 	enum cprhold_state state;
 	enum cprhold_end end_reason;
-	struct rb_root items;
+	struct cprhold_slot *slots;	/* the items, by token (index.c) */
+	u32 max_slots;
+	struct list_head batches;	/* their memory, park order */
 	u32 nr_items;
 	u64 claim_gen;
 	u32 nr_claims;
@@ -163,8 +183,7 @@ typedef int (*cprhold_entry_fn)(const struct cprhold_entry *e, void *arg);
 int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg);
 bool cprhold_file_is_cprhold(struct file *file);
 int cprhold_check_name(const char *s, size_t max, bool is_label);
-int cprhold_commit_items(struct cprhold_session *s, struct rb_root *batch, u32 count);
-int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new);
+int cprhold_commit_items(struct cprhold_session *s, struct list_head *batches, u32 count);
 void cprhold_session_put(struct cprhold_session *s);
 int cprhold_create(struct cprhold_ucmd *ucmd);
 int cprhold_claim(struct cprhold_ucmd *ucmd);
@@ -182,10 +201,18 @@ void cprhold_table_exit(void);
 int cprhold_park(struct cprhold_ucmd *ucmd);
 int cprhold_list(struct cprhold_ucmd *ucmd);
 int cprhold_retrieve(struct cprhold_ucmd *ucmd);
-void cprhold_items_release(struct rb_root *items);
-u64 cprhold_items_mem_bytes(struct rb_root *items);
+void cprhold_batches_release(struct list_head *batches);
+u64 cprhold_items_mem_bytes(struct list_head *batches);
 int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 			 cprhold_entry_fn fn, void *arg);
+
+/* index.c */
+u32 cprhold_index_from(struct cprhold_session *s, u64 token);
+struct cprhold_item *cprhold_index_find(struct cprhold_session *s, u64 token, u32 *pos);
+int cprhold_index_prepare(struct cprhold_session *s, struct list_head *batches, u32 count,
+			  struct cprhold_slot **out, u32 *out_max);
+struct cprhold_slot *cprhold_index_commit(struct cprhold_session *s, struct list_head *batches,
+					  u32 count, struct cprhold_slot *new, u32 new_max);
 
 /* classify.c */
 void cprhold_classify(struct file *file, struct cprhold_entry *e);

@@ -2,12 +2,14 @@
 /*
  * Parked entries: CPRHOLD_PARK, CPRHOLD_LIST and CPRHOLD_RETRIEVE.
  *
- * An entry is a reference to a struct file, held in the session's rbtree
- * under the caller's token.  Park and retrieve are batches.  Park is all
- * or nothing: it prepares every entry (fget, classification, the
- * write-back to userspace) before it inserts any.  Retrieve checks
- * everything that can fail before it installs the first fd (every token,
- * the claim, adoption, room in the fd table, a writable @fds array); an
+ * An entry is a reference to a struct file, held by the session under the
+ * caller's token: items in page-sized batches (freed when the session
+ * ends), found through the session's token index (index.c).  Park and
+ * retrieve are batches.  Park is all or nothing: it prepares every entry
+ * (fget, classification, the report written back to userspace) before it
+ * inserts any.  Retrieve checks everything that can fail before it installs
+ * the first fd (every token, the claim, adoption, enough free fd numbers
+ * below RLIMIT_NOFILE, a writable @fds array); an
  * error while installing (an LSM refusing a file, another thread filling
  * the fd table or unmapping @fds) leaves the fds installed so far, as a
  * short SCM_RIGHTS receive does: the kernel never closes an fd it handed
@@ -25,58 +27,19 @@
 #include "compat.h"
 #include "cprhold.h"
 
-static struct cprhold_item *cprhold_item_find(struct rb_root *root, u64 token)
+/* Drop the files of the items of @batches, and the batches. */
+void cprhold_batches_release(struct list_head *batches)
 {
-	struct rb_node *n = root->rb_node;
+	struct cprhold_batch *b, *tmp;
+	u32 i;
 
-	while (n) {
-		struct cprhold_item *it = rb_entry(n, struct cprhold_item, node);
-
-		if (token < it->token)
-			n = n->rb_left;
-		else if (token > it->token)
-			n = n->rb_right;
-		else
-			return it;
+	list_for_each_entry_safe(b, tmp, batches, node) {
+		for (i = 0; i < b->count; i++)
+			if (b->items[i].file)
+				fput(b->items[i].file);
+		kfree(b);
 	}
-	return NULL;
-}
-
-/* Insert @new; -EEXIST if its token is taken. */
-int cprhold_item_insert(struct rb_root *root, struct cprhold_item *new)
-{
-	struct rb_node **p = &root->rb_node, *parent = NULL;
-
-	while (*p) {
-		struct cprhold_item *it = rb_entry(*p, struct cprhold_item, node);
-
-		parent = *p;
-		if (new->token < it->token)
-			p = &(*p)->rb_left;
-		else if (new->token > it->token)
-			p = &(*p)->rb_right;
-		else
-			return -EEXIST;
-	}
-	rb_link_node(&new->node, parent, p);
-	rb_insert_color(&new->node, root);
-	return 0;
-}
-
-static void cprhold_item_free(struct cprhold_item *it)
-{
-	if (it->file)
-		fput(it->file);
-	kfree(it);
-}
-
-void cprhold_items_release(struct rb_root *items)
-{
-	struct cprhold_item *it, *tmp;
-
-	rbtree_postorder_for_each_entry_safe(it, tmp, items, node)
-		cprhold_item_free(it);
-	*items = RB_ROOT;
+	INIT_LIST_HEAD(batches);
 }
 
 /* The entry as CPRHOLD_LIST and CPRHOLD_PARK report it. */
@@ -103,73 +66,103 @@ static int cprhold_check_entry_size(u32 entry_size)
 }
 
 /*
- * Prepare one entry of a park batch: validate it, take the file, classify
- * it and write the result back.  Returns the item or an ERR_PTR.
+ * Take one entry of a park batch, @e as read from userspace, into @it:
+ * validate it, take the file and classify it, leaving the report for
+ * userspace in @e.  On error @it->file may hold the file to drop.
  */
-static struct cprhold_item *cprhold_park_prepare(void __user *uentry,
-						 u32 entry_size)
+static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e)
 {
-	struct cprhold_entry e;
-	struct cprhold_item *it;
+	it->file = NULL;
+	if (e->flags & ~CPRHOLD_ENTRY_ADDR)
+		return -EOPNOTSUPP;
+	if (!(e->flags & CPRHOLD_ENTRY_ADDR) && e->addr)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(e->addr))
+		return -EINVAL;
+	if (cprhold_check_name(e->label, sizeof(e->label), true))
+		return -EINVAL;
+
+	it->token = e->token;
+	it->flags = e->flags;
+	it->addr = e->addr;
+	memcpy(it->label, e->label, sizeof(it->label));
+	it->file = fget(e->fd);
+	if (!it->file)
+		return -EBADF;
+	/* A session holding a cprhold fd could hold itself: refuse. */
+	if (cprhold_file_is_cprhold(it->file))
+		return -EINVAL;
+	cprhold_classify(it->file, e);
+	it->type = e->type;
+	return 0;
+}
+
+/*
+ * Read into @e what park uses of the entry at @ue (the rest is the
+ * kernel's report), field by field: no copy of the whole entry, no
+ * hardened-usercopy check per entry.  Bytes beyond the kernel's entry
+ * must be zero.
+ */
+static int cprhold_park_read(const struct cprhold_entry __user *ue, u32 entry_size,
+			     struct cprhold_entry *e)
+{
+	const u64 __user *ulabel = (const u64 __user *)ue->label;
+	u64 label[4];
 	int ret;
 
-	ret = copy_struct_from_user(&e, sizeof(e), uentry, entry_size);
-	if (ret)
-		return ERR_PTR(ret);
-	if (e.flags & ~CPRHOLD_ENTRY_ADDR)
-		return ERR_PTR(-EOPNOTSUPP);
-	if (!(e.flags & CPRHOLD_ENTRY_ADDR) && e.addr)
-		return ERR_PTR(-EINVAL);
-	if (!PAGE_ALIGNED(e.addr))
-		return ERR_PTR(-EINVAL);
-	ret = cprhold_check_name(e.label, sizeof(e.label), true);
-	if (ret)
-		return ERR_PTR(ret);
+	if (!user_read_access_begin(ue, sizeof(*ue)))
+		return -EFAULT;
+	unsafe_get_user(e->token, &ue->token, efault);
+	unsafe_get_user(e->fd, &ue->fd, efault);
+	unsafe_get_user(e->flags, &ue->flags, efault);
+	unsafe_get_user(e->addr, &ue->addr, efault);
+	/* Unrolled: nothing but loads while user access is open. */
+	BUILD_BUG_ON(sizeof(label) != sizeof(e->label));
+	unsafe_get_user(label[0], ulabel, efault);
+	unsafe_get_user(label[1], ulabel + 1, efault);
+	unsafe_get_user(label[2], ulabel + 2, efault);
+	unsafe_get_user(label[3], ulabel + 3, efault);
+	user_read_access_end();
+	memcpy(e->label, label, sizeof(e->label));
+	if (entry_size > sizeof(*ue)) {
+		ret = check_zeroed_user((const void __user *)(ue + 1), entry_size - sizeof(*ue));
+		if (ret <= 0)
+			return ret ?: -E2BIG;
+	}
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
 
-	it = kzalloc(sizeof(*it), GFP_KERNEL_ACCOUNT);
-	if (!it)
-		return ERR_PTR(-ENOMEM);
-	it->token = e.token;
-	it->flags = e.flags;
-	it->addr = e.addr;
-	memcpy(it->label, e.label, sizeof(it->label));
-	it->file = fget(e.fd);
-	if (!it->file) {
-		ret = -EBADF;
-		goto err;
-	}
-	/* A session holding a cprhold fd could hold itself: refuse. */
-	if (cprhold_file_is_cprhold(it->file)) {
-		ret = -EINVAL;
-		goto err;
-	}
-
-	cprhold_classify(it->file, &e);
-	it->type = e.type;
-	if (copy_to_user(uentry + offsetof(struct cprhold_entry, type), &e.type,
-			 min_t(size_t, entry_size, sizeof(e)) -
-			 offsetof(struct cprhold_entry, type))) {
-		ret = -EFAULT;
-		goto err;
-	}
-	return it;
-err:
-	cprhold_item_free(it);
-	return ERR_PTR(ret);
+/* Write the kernel's report of an entry (type, f_flags, data) to @ue. */
+static int cprhold_park_report(struct cprhold_entry __user *ue, const struct cprhold_entry *e)
+{
+	BUILD_BUG_ON(offsetof(struct cprhold_entry, data) + sizeof(e->data) != sizeof(*e));
+	if (!user_write_access_begin(&ue->type, sizeof(*ue) - offsetof(struct cprhold_entry, type)))
+		return -EFAULT;
+	unsafe_put_user(e->type, &ue->type, efault);
+	unsafe_put_user(e->f_flags, &ue->f_flags, efault);
+	unsafe_copy_to_user((char __user *)&ue->data, (const char *)&e->data,
+			    sizeof(e->data), efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
 }
 
 /* Guest memory a session keeps alive: the sizes of its memory files. */
-u64 cprhold_items_mem_bytes(struct rb_root *items)
+u64 cprhold_items_mem_bytes(struct list_head *batches)
 {
-	struct cprhold_item *it;
-	struct rb_node *n;
+	struct cprhold_batch *b;
 	u64 bytes = 0;
+	u32 i;
 
-	for (n = rb_first(items); n; n = rb_next(n)) {
-		it = rb_entry(n, struct cprhold_item, node);
-		if (cprhold_type_is_memory(it->type))
-			bytes += i_size_read(file_inode(it->file));
-	}
+	list_for_each_entry(b, batches, node)
+		for (i = 0; i < b->count; i++)
+			if (cprhold_type_is_memory(b->items[i].type))
+				bytes += i_size_read(file_inode(b->items[i].file));
 	return bytes;
 }
 
@@ -178,9 +171,10 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
 	struct cprhold_session *s = h->session;
 	struct cprhold_park *cmd = ucmd->cmd;
-	struct rb_root batch = RB_ROOT;
-	struct cprhold_item *it, *tmp;
-	void __user *uentries;
+	void __user *uentries = u64_to_user_ptr(cmd->entries);
+	struct cprhold_batch *b = NULL;
+	struct cprhold_entry e;
+	LIST_HEAD(batches);
 	u32 i;
 	int ret;
 
@@ -203,64 +197,40 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	    cmd->count > READ_ONCE(cprhold_max_entries_total))
 		return -ENOSPC;
 
-	uentries = u64_to_user_ptr(cmd->entries);
-	for (i = 0; i < cmd->count; i++) {
-		it = cprhold_park_prepare(uentries + (size_t)i * cmd->entry_size,
-					  cmd->entry_size);
-		if (IS_ERR(it)) {
-			ret = PTR_ERR(it);
-			goto out_free;
+	for (i = 0; i < cmd->count; i++, uentries += cmd->entry_size) {
+		ret = cprhold_park_read(uentries, cmd->entry_size, &e);
+		if (ret)
+			goto out;
+		if (!b || b->count == CPRHOLD_BATCH_MAX) {
+			b = kmalloc(struct_size(b, items, min_t(u32, cmd->count - i,
+								CPRHOLD_BATCH_MAX)),
+				    GFP_KERNEL_ACCOUNT);
+			if (!b) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			b->count = 0;
+			list_add_tail(&b->node, &batches);
 		}
-		ret = cprhold_item_insert(&batch, it);
-		if (ret) {
-			cprhold_item_free(it);
-			goto out_free;
-		}
-		cond_resched();
+		/* From here on, its file is dropped with @batches. */
+		ret = cprhold_park_prepare(&b->items[b->count++], &e);
+		if (!ret)
+			ret = cprhold_park_report(uentries, &e);
+		if (ret)
+			goto out;
+		if (i % 64 == 63)
+			cond_resched();
 	}
 
 	mutex_lock(&s->lock);
-	if (s->state != CPRHOLD_STATE_OPEN) {
+	if (s->state != CPRHOLD_STATE_OPEN)
 		ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT : -EBUSY;
-		goto out_unlock;
-	}
-	rbtree_postorder_for_each_entry_safe(it, tmp, &batch, node) {
-		if (cprhold_item_find(&s->items, it->token)) {
-			ret = -EEXIST;
-			goto out_unlock;
-		}
-	}
-	if (s->nr_items + cmd->count > READ_ONCE(cprhold_max_entries_per_session)) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	/* The owner's and the machine's limits, and the commit. */
-	ret = cprhold_commit_items(s, &batch, cmd->count);
-out_unlock:
+	else
+		ret = cprhold_commit_items(s, &batches, cmd->count);
 	mutex_unlock(&s->lock);
-out_free:
-	cprhold_items_release(&batch);
+out:
+	cprhold_batches_release(&batches);	/* empty if committed */
 	return ret;
-}
-
-/* The first item of @s with a token >= @token, or NULL.  Under s->lock. */
-static struct rb_node *cprhold_items_from(struct cprhold_session *s, u64 token)
-{
-	struct cprhold_item *it = NULL;
-	struct rb_node *n;
-
-	lockdep_assert_held(&s->lock);
-	for (n = s->items.rb_node; n; ) {
-		struct cprhold_item *cur = rb_entry(n, struct cprhold_item, node);
-
-		if (cur->token >= token) {
-			it = cur;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return it ? &it->node : NULL;
 }
 
 /*
@@ -271,15 +241,15 @@ int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 			 cprhold_entry_fn fn, void *arg)
 {
 	struct cprhold_entry *e;
-	struct rb_node *n;
 	int ret = 0;
+	u32 i;
 
 	e = kmalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
 	mutex_lock(&s->lock);
-	for (n = cprhold_items_from(s, from_token); n && !ret; n = rb_next(n)) {
-		cprhold_item_report(rb_entry(n, struct cprhold_item, node), e);
+	for (i = cprhold_index_from(s, from_token); i < s->nr_items && !ret; i++) {
+		cprhold_item_report(s->slots[i].item, e);
 		ret = fn(e, arg);
 	}
 	mutex_unlock(&s->lock);
@@ -292,8 +262,7 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 	struct cprhold_session *s = cprhold_ucmd_handle(ucmd)->session;
 	struct cprhold_list *cmd = ucmd->cmd;
 	struct cprhold_entry *e;
-	struct rb_node *n;
-	u32 count = 0, max;
+	u32 count = 0, max, i;
 	u64 next = 0;
 	int ret;
 
@@ -313,11 +282,11 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 
 	/* Snapshot under the lock, copy out after (user memory may fault). */
 	mutex_lock(&s->lock);
-	for (n = cprhold_items_from(s, cmd->cursor); n && count < max; n = rb_next(n))
-		cprhold_item_report(rb_entry(n, struct cprhold_item, node), &e[count++]);
+	for (i = cprhold_index_from(s, cmd->cursor); i < s->nr_items && count < max; i++)
+		cprhold_item_report(s->slots[i].item, &e[count++]);
 	/* Where to go on: the first token not reported, 0 if none is left. */
-	if (n)
-		next = rb_entry(n, struct cprhold_item, node)->token;
+	if (i < s->nr_items)
+		next = s->slots[i].token;
 	cmd->total = s->nr_items;
 	mutex_unlock(&s->lock);
 
@@ -335,10 +304,10 @@ int cprhold_list(struct cprhold_ucmd *ucmd)
 static unsigned int cprhold_items_refs(struct cprhold_session *s, struct file *file)
 {
 	unsigned int n = 0;
-	struct rb_node *node;
+	u32 i;
 
-	for (node = rb_first(&s->items); node; node = rb_next(node))
-		n += rb_entry(node, struct cprhold_item, node)->file == file;
+	for (i = 0; i < s->nr_items; i++)
+		n += s->slots[i].item->file == file;
 	return n;
 }
 
@@ -356,8 +325,7 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 	struct cprhold_item *it;
 	struct file **vcpus;
 	unsigned int *refs;
-	struct rb_node *n;
-	u32 i, j, nr = 0, vms = 0;
+	u32 i, j, nr = 0, vms = 0, pos = 0;
 	int ret = 0;
 
 	lockdep_assert_held(&s->lock);
@@ -367,8 +335,8 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (n = rb_first(&s->items); n; n = rb_next(n)) {
-		it = rb_entry(n, struct cprhold_item, node);
+	for (i = 0; i < s->nr_items; i++) {
+		it = s->slots[i].item;
 		if (it->type != CPRHOLD_ENTRY_KVM_VCPU)
 			continue;
 		for (j = 0; j < nr && vcpus[j] != it->file; j++)
@@ -378,7 +346,7 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 		refs[j]++;
 	}
 	for (i = 0; i < count && !ret; i++) {
-		it = cprhold_item_find(&s->items, tokens[i]);
+		it = cprhold_index_find(s, tokens[i], &pos);
 		if (!it || it->type != CPRHOLD_ENTRY_KVM_VM)
 			continue;
 		vms++;
@@ -393,6 +361,27 @@ out:
 	return ret;
 }
 
+/*
+ * Has the caller room for @n more fds: are @n numbers below its
+ * RLIMIT_NOFILE free?  Counted, not reserved: another thread may take
+ * them before they are installed (an error while installing, as for
+ * SCM_RIGHTS).
+ */
+static bool cprhold_fd_room(u32 n)
+{
+	struct files_struct *files = current->files;
+	unsigned long limit = rlimit(RLIMIT_NOFILE), used;
+	struct fdtable *fdt;
+
+	if (n > limit)
+		return false;
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	used = bitmap_weight(fdt->open_fds, min_t(unsigned long, fdt->max_fds, limit));
+	spin_unlock(&files->file_lock);
+	return limit - used >= n;
+}
+
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 {
 	const struct cprhold_adopt_ops *adopt = NULL;
@@ -404,7 +393,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	struct file **files;
 	u64 *tokens;
 	int *fds;
-	u32 i, got = 0;
+	u32 i, got = 0, pos = 0;
 	int ret = 0;
 
 	if (cmd->flags & ~(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_ADOPT_KVM))
@@ -443,7 +432,11 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	mutex_lock(&s->lock);
 	ret = cprhold_check_claimer(h);
 	for (i = 0; !ret && i < cmd->count; i++) {
-		if (!cprhold_item_find(&s->items, tokens[i]))
+		struct cprhold_item *it = cprhold_index_find(s, tokens[i], &pos);
+
+		if (it)
+			files[i] = it->file;	/* referenced below */
+		else
 			ret = -ENOENT;
 	}
 	/*
@@ -452,16 +445,8 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	 */
 	if (!ret && adopt)
 		ret = cprhold_retrieve_adopt(s, adopt, tokens, cmd->count);
-	for (i = 0; !ret && i < cmd->count; i++) {
-		struct cprhold_item *it = cprhold_item_find(&s->items, tokens[i]);
-
-		if (!it) {
-			ret = -ENOENT;
-			break;
-		}
-		files[i] = get_file(it->file);
-		got++;
-	}
+	for (got = 0; !ret && got < cmd->count; got++)
+		get_file(files[got]);
 	mutex_unlock(&s->lock);
 	if (ret)
 		goto out;
@@ -476,19 +461,12 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 		ret = -EFAULT;
 		goto out;
 	}
-	for (i = 0; i < cmd->count; i++) {
-		ret = get_unused_fd_flags(o_flags);
-		if (ret < 0)
-			break;
-		fds[i] = ret;
-	}
-	while (i--)
-		put_unused_fd(fds[i]);
-	if (ret < 0)
+	if (!cprhold_fd_room(cmd->count)) {
+		ret = -EMFILE;
 		goto out;
+	}
 
 	/* Install and report each; see the top of this file for errors. */
-	ret = 0;
 	for (i = 0; i < cmd->count; i++) {
 		ret = cprhold_receive_fd_user(files[i], &ufds[i], o_flags);
 		if (ret < 0)

@@ -82,26 +82,34 @@ static u32 cprhold_name_hash(const char *name)
  * serve as LISTEN_FDNAMES.  ASCII only: not isalnum(), which takes the
  * kernel's Latin-1 letters too.
  */
-static bool cprhold_name_char(char c, bool is_label)
+static const u64 cprhold_label_chars[2] = {
+	/* '+' '-' '.' '0'-'9' */
+	BIT_ULL('+') | BIT_ULL('-') | BIT_ULL('.') | GENMASK_ULL('9', '0'),
+	/* '@' 'A'-'Z' '_' 'a'-'z' */
+	BIT_ULL('@' - 64) | GENMASK_ULL('Z' - 64, 'A' - 64) | BIT_ULL('_' - 64) |
+	GENMASK_ULL('z' - 64, 'a' - 64),
+};
+
+static bool cprhold_name_char(unsigned char c, bool is_label)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-	       c == '@' || c == '+' || (c == ':' && !is_label);
+	if (c >= 128)
+		return false;
+	return (cprhold_label_chars[c / 64] >> (c % 64)) & 1 || (c == ':' && !is_label);
 }
 
 int cprhold_check_name(const char *s, size_t max, bool is_label)
 {
-	size_t len = strnlen(s, max), i;
+	size_t len;
 
+	for (len = 0; len < max && s[len]; len++)
+		if (!cprhold_name_char(s[len], is_label))
+			return -EINVAL;
 	if (len == max)
 		return -EINVAL;
 	if (!len && !is_label)
 		return -EINVAL;
 	if (memchr_inv(s + len, 0, max - len))
 		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!cprhold_name_char(s[i], is_label))
-			return -EINVAL;
 	return 0;
 }
 
@@ -123,7 +131,7 @@ static void cprhold_session_release(struct kref *ref)
 	struct cprhold_session *s = container_of(ref, struct cprhold_session, ref);
 
 	WARN_ON_ONCE(s->state != CPRHOLD_STATE_FINISHED);
-	WARN_ON_ONCE(!RB_EMPTY_ROOT(&s->items));
+	WARN_ON_ONCE(s->slots || !list_empty(&s->batches));
 	put_pid(s->creator);
 	put_pid(s->claimer);
 	if (s->userns)
@@ -239,7 +247,8 @@ static void cprhold_ttl_cancel(struct cprhold_session *s)
 static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 				enum cprhold_state required, u64 claim_gen)
 {
-	struct rb_root items;
+	struct cprhold_slot *slots;
+	LIST_HEAD(batches);
 
 	mutex_lock(&s->lock);
 	if (s->state == CPRHOLD_STATE_FINISHED ||
@@ -252,8 +261,10 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	spin_lock(&s->info_lock);
 	s->end_reason = why;
 	cprhold_set_state(s, CPRHOLD_STATE_FINISHED);
-	items = s->items;
-	s->items = RB_ROOT;
+	slots = s->slots;
+	s->slots = NULL;
+	s->max_slots = 0;
+	list_splice_init(&s->batches, &batches);
 	atomic_sub(s->nr_items, &cprhold_nr_items);
 	WRITE_ONCE(s->nr_items, 0);
 	spin_unlock(&s->info_lock);
@@ -278,7 +289,8 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	 * may have been queued again by an abort while it ran).
 	 */
 	cprhold_ttl_cancel(s);
-	cprhold_items_release(&items);
+	kvfree(slots);
+	cprhold_batches_release(&batches);
 	pr_debug("session %s ended (%d)\n", s->name, why);
 	cprhold_session_put(s);		/* the table's reference */
 	module_put(THIS_MODULE);	/* taken by cprhold_create() */
@@ -503,37 +515,39 @@ static bool cprhold_within_user_limits(const struct cprhold_session *s,
 }
 
 /*
- * Move the checked @batch of @count items into OPEN session @s, within
- * the limits of its owner and of the machine.  Every commit happens under
- * the table lock, so one user's sum cannot pass its limit between the
- * check and the commit; ends only lower the sums.  Called with s->lock.
+ * Insert the @count items of @batches into OPEN session @s, within the
+ * limits of the session, its owner and the machine: -EEXIST if a token is
+ * taken (in @s or twice in @batches), -ENOSPC over a limit; all or nothing
+ * (@batches are the session's only on success).  Every commit happens under the
+ * table lock, so one user's sum cannot pass its limit between the check
+ * and the commit; ends only lower the sums.  Called with s->lock.
  */
-int cprhold_commit_items(struct cprhold_session *s, struct rb_root *batch, u32 count)
+int cprhold_commit_items(struct cprhold_session *s, struct list_head *batches, u32 count)
 {
-	struct cprhold_item *it, *tmp;
+	struct cprhold_slot *slots;
+	u32 max_slots;
+	int ret;
 
 	lockdep_assert_held(&s->lock);
+	ret = cprhold_index_prepare(s, batches, count, &slots, &max_slots);
+	if (ret)
+		return ret;
 	mutex_lock(&cprhold_table_lock);
-	if (!cprhold_within_user_limits(s, 0, count)) {
-		mutex_unlock(&cprhold_table_lock);
-		return -ENOSPC;
-	}
-	if (atomic_add_return(count, &cprhold_nr_items) >
-	    READ_ONCE(cprhold_max_entries_total)) {
+	if (s->nr_items + count > READ_ONCE(cprhold_max_entries_per_session) ||
+	    !cprhold_within_user_limits(s, 0, count)) {
+		ret = -ENOSPC;
+	} else if (atomic_add_return(count, &cprhold_nr_items) >
+		   READ_ONCE(cprhold_max_entries_total)) {
 		atomic_sub(count, &cprhold_nr_items);
-		mutex_unlock(&cprhold_table_lock);
-		return -ENOSPC;
+		ret = -ENOSPC;
+	} else {
+		spin_lock(&s->info_lock);
+		slots = cprhold_index_commit(s, batches, count, slots, max_slots);
+		spin_unlock(&s->info_lock);
 	}
-	spin_lock(&s->info_lock);
-	rbtree_postorder_for_each_entry_safe(it, tmp, batch, node) {
-		/* Cannot fail: the caller checked the tokens. */
-		WARN_ON_ONCE(cprhold_item_insert(&s->items, it));
-	}
-	*batch = RB_ROOT;
-	WRITE_ONCE(s->nr_items, s->nr_items + count);
-	spin_unlock(&s->info_lock);
 	mutex_unlock(&cprhold_table_lock);
-	return 0;
+	kvfree(slots);		/* the one not used, or the old one */
+	return ret;
 }
 
 /* Insert a new session; fails if the name is taken or the user is over. */
@@ -602,7 +616,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 	init_waitqueue_head(&s->wait);
 	INIT_HLIST_NODE(&s->hnode);
 	INIT_DELAYED_WORK(&s->ttl_work, cprhold_ttl_work);
-	s->items = RB_ROOT;
+	INIT_LIST_HEAD(&s->batches);
 	strscpy(s->name, cmd->name, sizeof(s->name));
 	get_random_bytes(s->secret, sizeof(s->secret));
 	s->flags = cmd->flags;
@@ -878,7 +892,7 @@ static void cprhold_fill_info_ns(struct cprhold_session *s,
 	info->created_ns = s->created_ns;
 	info->sealed_ns = s->sealed_ns;
 	info->claimed_ns = s->claimed_ns;
-	info->mem_bytes = cprhold_items_mem_bytes(&s->items);
+	info->mem_bytes = cprhold_items_mem_bytes(&s->batches);
 }
 
 /* As the caller sees it: pids and uids in its own namespaces. */

@@ -360,6 +360,33 @@ static int do_park(struct ctx *c)
 	return park_all(c);
 }
 
+/*
+ * More entries than fit in one of the kernel's batches of items: the
+ * failure may hit any batch.  @descending tokens are merged into the
+ * session's index, not appended to it.
+ */
+#define NR_MANY 130
+
+static int park_n(struct ctx *c, bool descending)
+{
+	static struct cprhold_entry e[NR_MANY];
+	int i;
+
+	for (i = 0; i < NR_MANY; i++)
+		ch_entry(&e[i], c->files[1], descending ? 2000 - i : 1000 + i, NULL);
+	return ch_park(c->sfd, e, NR_MANY);
+}
+
+static int do_park_many(struct ctx *c)
+{
+	return park_n(c, false);
+}
+
+static int do_park_many_merged(struct ctx *c)
+{
+	return park_n(c, true);
+}
+
 static int do_list(struct ctx *c)
 {
 	struct cprhold_entry e[NR_PARK];
@@ -409,6 +436,11 @@ TEST_TIMEOUT(list_sessions, 600)
 	sweep(_metadata, "LIST_SESSIONS", ST_PARKED, do_list_sessions);
 }
 TEST_TIMEOUT(park, 600) { sweep(_metadata, "PARK", ST_OPEN, do_park); }
+TEST_TIMEOUT(park_many, 600) { sweep(_metadata, "PARK many", ST_OPEN, do_park_many); }
+TEST_TIMEOUT(park_many_merged, 600)
+{
+	sweep(_metadata, "PARK many, merged", ST_PARKED, do_park_many_merged);
+}
 TEST_TIMEOUT(list, 600) { sweep(_metadata, "LIST", ST_PARKED, do_list); }
 TEST_TIMEOUT(info, 600) { sweep(_metadata, "INFO", ST_PARKED, do_info); }
 TEST_TIMEOUT(seal, 600) { sweep(_metadata, "SEAL", ST_PARKED, do_seal); }

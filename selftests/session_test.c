@@ -434,6 +434,184 @@ TEST_F(sess, park_after_seal_ebusy)
 	close(efd);
 }
 
+/* Every token of @sfd's session, in LIST order; returns how many. */
+static int list_tokens(int sfd, uint64_t *tokens, int max)
+{
+	struct cprhold_entry out[16];
+	struct cprhold_list l;
+	int n = 0;
+	unsigned int i;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entry_size = sizeof(out[0]);
+	l.entries = (uintptr_t)out;
+	do {
+		l.count = 16;
+		if (ioctl(sfd, CPRHOLD_LIST, &l))
+			return -1;
+		for (i = 0; i < l.count && n < max; i++)
+			tokens[n++] = out[i].token;
+	} while (l.cursor);
+	return n;
+}
+
+/*
+ * The kernel keeps a session's entries in page-sized batches and its
+ * tokens in a sorted index: batches of any order, parked over several
+ * calls, are found by LIST (in token order) and by RETRIEVE; a batch
+ * that repeats a token, in itself or against the session, changes
+ * nothing.
+ */
+TEST_F(sess, park_tokens_in_any_order)
+{
+	static const uint64_t first[] = { 50, 30, 90 };		/* unsorted */
+	static const uint64_t merged[] = { 40, 10, 35 };	/* between */
+	static const uint64_t after[] = { 100, 101 };		/* appended */
+	static const uint64_t overlap[] = { 60, 70, 80 };	/* ascending, between */
+	static const uint64_t want[] = { 10, 30, 35, 40, 50, 60, 70, 80, 90, 100, 101 };
+	uint64_t seen[16], back[] = { 101, 10, 60, 60, 35 };
+	int efd = eventfd(0, EFD_CLOEXEC), fds[5], cfd, i;
+	struct cprhold_entry e[3];
+	struct stat a, b;
+
+	ASSERT_GE(efd, 0);
+#define PARK(arr) ({							\
+	for (i = 0; i < (int)ARRAY_SIZE(arr); i++)			\
+		ch_entry(&e[i], efd, (arr)[i], NULL);			\
+	ch_park(self->sfd, e, ARRAY_SIZE(arr)); })
+	ASSERT_EQ(0, PARK(first));
+	ASSERT_EQ(0, PARK(merged));
+	ASSERT_EQ(0, PARK(after));
+	ASSERT_EQ(0, PARK(overlap));
+	ASSERT_EQ(11, list_tokens(self->sfd, seen, 16));
+	for (i = 0; i < 11; i++)
+		EXPECT_EQ(want[i], seen[i]);
+
+	/* Repeats: in an unsorted batch, in a sorted one, against the session. */
+	{
+		static const uint64_t rep_unsorted[] = { 7, 5, 7 };
+		static const uint64_t rep_sorted[] = { 200, 200 };
+		static const uint64_t rep_old[] = { 300, 90 };
+		static const uint64_t rep_old_sorted[] = { 1, 2, 10 };
+		static const uint64_t rep_tail[] = { 101, 102 };
+
+		EXPECT_ERRNO(EEXIST, PARK(rep_unsorted));
+		EXPECT_ERRNO(EEXIST, PARK(rep_sorted));
+		EXPECT_ERRNO(EEXIST, PARK(rep_old));
+		EXPECT_ERRNO(EEXIST, PARK(rep_old_sorted));
+		EXPECT_ERRNO(EEXIST, PARK(rep_tail));
+	}
+#undef PARK
+	ASSERT_EQ(11, list_tokens(self->sfd, seen, 16));
+	for (i = 0; i < 11; i++)
+		EXPECT_EQ(want[i], seen[i]);
+	EXPECT_EQ(11, ch_nr_entries(self->sfd));
+
+	/* Retrieved in any order, a token twice too. */
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	ASSERT_EQ(0, ch_retrieve(cfd, back, fds, 5));
+	ASSERT_EQ(0, fstat(efd, &a));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, fstat(fds[i], &b));
+		EXPECT_EQ(a.st_ino, b.st_ino);
+		close(fds[i]);
+	}
+	close(cfd);
+	close(efd);
+}
+
+/* Enough entries for several batches, over one call and over many. */
+#define MANY 300
+
+TEST_F(sess, park_many_entries)
+{
+	static struct cprhold_entry e[MANY];
+	static int fds[MANY], got[MANY];
+	static uint64_t tokens[MANY], seen[MANY];
+	int i, cfd, sfd2;
+	struct stat a, b;
+	char name[CPRHOLD_NAME_MAX];
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+
+	for (i = 0; i < MANY; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		ASSERT_GE(fds[i], 0);
+		tokens[i] = 1000 + i;
+		ch_entry(&e[i], fds[i], tokens[i], "ev");
+	}
+	/* A bad fd late in the batch: the entries before it are dropped. */
+	e[250].fd = -1;
+	EXPECT_ERRNO(EBADF, ch_park(self->sfd, e, MANY));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	e[250].fd = fds[250];
+	ASSERT_EQ(0, ch_park(self->sfd, e, MANY));
+	EXPECT_EQ(MANY, ch_nr_entries(self->sfd));
+	for (i = 0; i < MANY; i++)
+		EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e[i].type);
+	ASSERT_EQ(MANY, list_tokens(self->sfd, seen, MANY));
+	for (i = 0; i < MANY; i++)
+		EXPECT_EQ(tokens[i], seen[i]);
+
+	/* One at a time, in descending order, into a second session. */
+	ch_name(name, sizeof(name), "sess-many");
+	sfd2 = ch_create(self->ctl, name, secret);
+	ASSERT_GE(sfd2, 0);
+	for (i = MANY - 1; i >= 0; i--)
+		ASSERT_EQ(0, ch_park1(sfd2, fds[i], tokens[i], NULL));
+	EXPECT_ERRNO(EEXIST, ch_park1(sfd2, fds[0], tokens[MANY / 2], NULL));
+	ASSERT_EQ(MANY, list_tokens(sfd2, seen, MANY));
+	for (i = 0; i < MANY; i++)
+		EXPECT_EQ(tokens[i], seen[i]);
+	ASSERT_EQ(0, ch_seal(sfd2));
+	cfd = ch_claim(self->ctl, name, secret);
+	ASSERT_GE(cfd, 0);
+	ASSERT_EQ(0, ch_retrieve(cfd, tokens, got, MANY));
+	for (i = 0; i < MANY; i++) {
+		ASSERT_EQ(0, fstat(fds[i], &a));
+		ASSERT_EQ(0, fstat(got[i], &b));
+		EXPECT_EQ(a.st_ino, b.st_ino);
+		close(got[i]);
+		close(fds[i]);
+	}
+	close(cfd);
+	close(sfd2);
+	ch_destroy(self->ctl, name);
+}
+
+/*
+ * The entries are read, and their reports written, one by one: an array
+ * that faults part-way, or that cannot take the reports, parks nothing.
+ */
+TEST_F(sess, park_faults_change_nothing)
+{
+	size_t pg = sysconf(_SC_PAGESIZE);
+	struct cprhold_entry *e;
+	int efd = eventfd(0, EFD_CLOEXEC);
+	char *map;
+
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Two entries, the second across the end of a page that is gone. */
+	e = (struct cprhold_entry *)(map + pg - sizeof(*e) - 8);
+	ch_entry(&e[0], efd, 1, "a");
+	ASSERT_EQ(0, munmap(map + pg, pg));
+	EXPECT_ERRNO(EFAULT, ch_park(self->sfd, e, 2));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	/* Readable, not writable: the reports cannot be written. */
+	ASSERT_EQ(0, mprotect(map, pg, PROT_READ));
+	EXPECT_ERRNO(EFAULT, ch_park(self->sfd, e, 1));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	ASSERT_EQ(0, mprotect(map, pg, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, ch_park(self->sfd, e, 1));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e[0].type);
+	EXPECT_EQ(1, ch_nr_entries(self->sfd));
+	munmap(map, pg);
+	close(efd);
+}
+
 /* ---- list ------------------------------------------------------------ */
 
 TEST_F(sess, list_pages_in_token_order)
@@ -648,13 +826,22 @@ TEST_F(sess, retrieve_errors_leave_no_fd)
 	r.__reserved = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(cfd, CPRHOLD_RETRIEVE, &r));
 
-	/* Out of fds half-way: EMFILE, and the ones installed are gone. */
+	/* Not room for all: EMFILE, and none is installed. */
 	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
 	low = rl;
 	low.rlim_cur = fd_limit_for_free(2);	/* room for two fds */
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
 	EXPECT_ERRNO(EMFILE, ch_retrieve(cfd, tokens, fds, 3));
+	EXPECT_EQ(before, count_open_fds());
+	/* Room for exactly three: all of them. */
+	low.rlim_cur = fd_limit_for_free(3);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	EXPECT_EQ(0, ch_retrieve(cfd, tokens, fds, 3));
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	EXPECT_EQ(before + 3, count_open_fds());
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
 	EXPECT_EQ(before, count_open_fds());
 
 	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(cfd));
