@@ -11,9 +11,9 @@
  *			    pending TTL work holds one, and lookups hold one
  *			    while they work.  Each session in the table also
  *			    pins the module, so rmmod fails while any exists.
- *  struct cprhold_item     one parked file; owned by its session's rbtree
- *			    (keyed by token) and released when the session
- *			    ends.
+ *  struct cprhold_item     one parked file; lives in one of its session's
+ *			    batches, found through the session's token
+ *			    index, released when the session ends.
  *  struct cprhold_handle   the private data of a session fd: the session
  *			    and the role the fd plays (creator, claimer or
  *			    watcher), and what of the session's state
@@ -27,7 +27,7 @@
  *				adoption, which may sleep long), end.
  *  session->info_lock (spin)	what INFO and the listings report: the
  *				state and the fields next to it, and the
- *				shape of the items tree.  Writers hold
+ *				batches of items.  Writers hold
  *				session->lock too, so either lock is
  *				enough to read.
  * Order: session->lock -> cprhold_table_lock -> session->info_lock (ending
@@ -44,7 +44,6 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
-#include <linux/rbtree.h>
 #include <linux/rculist.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -183,6 +182,7 @@ typedef int (*cprhold_entry_fn)(const struct cprhold_entry *e, void *arg);
 int cprhold_sessions_walk(u64 from_id, cprhold_session_fn fn, void *arg);
 bool cprhold_file_is_cprhold(struct file *file);
 int cprhold_check_name(const char *s, size_t max, bool is_label);
+int cprhold_check_item_limits(struct cprhold_session *s, u32 count);
 int cprhold_commit_items(struct cprhold_session *s, struct list_head *batches, u32 count);
 void cprhold_session_put(struct cprhold_session *s);
 int cprhold_create(struct cprhold_ucmd *ucmd);

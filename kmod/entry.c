@@ -110,6 +110,12 @@ static int cprhold_park_read(const struct cprhold_entry __user *ue, u32 entry_si
 	u64 label[4];
 	int ret;
 
+	/*
+	 * Every entry_size is at least the kernel's entry: were it to grow,
+	 * entries of the older, shorter layout would need a path of their own.
+	 */
+	BUILD_BUG_ON(sizeof(struct cprhold_entry) != CPRHOLD_ENTRY_SIZE_VER0);
+
 	if (!user_read_access_begin(ue, sizeof(*ue)))
 		return -EFAULT;
 	unsafe_get_user(e->token, &ue->token, efault);
@@ -189,13 +195,11 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	mutex_lock(&s->lock);
 	ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT :
 	      h->role != CPRHOLD_ROLE_CREATOR || s->state != CPRHOLD_STATE_OPEN ? -EBUSY : 0;
+	if (!ret)
+		ret = cprhold_check_item_limits(s, cmd->count);
 	mutex_unlock(&s->lock);
 	if (ret)
 		return ret;
-	if (cmd->count > READ_ONCE(cprhold_max_entries_per_session) ||
-	    cmd->count > READ_ONCE(cprhold_max_entries_per_user) ||
-	    cmd->count > READ_ONCE(cprhold_max_entries_total))
-		return -ENOSPC;
 
 	for (i = 0; i < cmd->count; i++, uentries += cmd->entry_size) {
 		ret = cprhold_park_read(uentries, cmd->entry_size, &e);
@@ -362,24 +366,46 @@ out:
 }
 
 /*
- * Has the caller room for @n more fds: are @n numbers below its
- * RLIMIT_NOFILE free?  Counted, not reserved: another thread may take
- * them before they are installed (an error while installing, as for
- * SCM_RIGHTS).
+ * Make sure the caller can take @n more fds without running out half-way:
+ * 0, or -EMFILE (not @n numbers free below RLIMIT_NOFILE) or -ENOMEM
+ * before anything is installed.  Free numbers inside the fd table are
+ * counted; if there are not enough, the table has to grow, and it is
+ * grown here (@fds: room for @n numbers).  A check, not a reservation:
+ * another thread may take the numbers before they are installed (an
+ * error while installing, as for SCM_RIGHTS).
  */
-static bool cprhold_fd_room(u32 n)
+static int cprhold_fd_room(u32 n, unsigned int o_flags, int *fds)
 {
 	struct files_struct *files = current->files;
-	unsigned long limit = rlimit(RLIMIT_NOFILE), used;
+	unsigned long limit = rlimit(RLIMIT_NOFILE), size, used;
 	struct fdtable *fdt;
+	u32 i;
+	int ret = 0;
 
 	if (n > limit)
-		return false;
+		return -EMFILE;
 	spin_lock(&files->file_lock);
 	fdt = files_fdtable(files);
-	used = bitmap_weight(fdt->open_fds, min_t(unsigned long, fdt->max_fds, limit));
+	size = min_t(unsigned long, fdt->max_fds, limit);
+	used = bitmap_weight(fdt->open_fds, size);
 	spin_unlock(&files->file_lock);
-	return limit - used >= n;
+	if (size - used >= n)
+		return 0;
+	if (limit - used < n)
+		return -EMFILE;
+	/*
+	 * The table must grow, which allocates and can fail: grow it now,
+	 * by taking the numbers and giving them back.
+	 */
+	for (i = 0; i < n; i++) {
+		ret = get_unused_fd_flags(o_flags);
+		if (ret < 0)
+			break;
+		fds[i] = ret;
+	}
+	while (i--)
+		put_unused_fd(fds[i]);
+	return ret < 0 ? ret : 0;
 }
 
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
@@ -461,10 +487,9 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 		ret = -EFAULT;
 		goto out;
 	}
-	if (!cprhold_fd_room(cmd->count)) {
-		ret = -EMFILE;
+	ret = cprhold_fd_room(cmd->count, o_flags, fds);
+	if (ret)
 		goto out;
-	}
 
 	/* Install and report each; see the top of this file for errors. */
 	for (i = 0; i < cmd->count; i++) {

@@ -155,7 +155,8 @@ int cprhold_index_prepare(struct cprhold_session *s, struct list_head *batches, 
 	if (!new)
 		return -ENOMEM;
 	if (ascends) {
-		memcpy(new, s->slots, s->nr_items * sizeof(*new));
+		if (s->nr_items)
+			memcpy(new, s->slots, s->nr_items * sizeof(*new));
 		cprhold_index_fill(batches, new + s->nr_items);
 		goto done;
 	}

@@ -515,6 +515,26 @@ static bool cprhold_within_user_limits(const struct cprhold_session *s,
 }
 
 /*
+ * Would @count more items keep OPEN session @s within the limits of the
+ * session, its owner and the machine?  -ENOSPC if not.  Park checks this
+ * before its work (the errno order puts limits first) and again when it
+ * commits.  Called with s->lock.
+ */
+int cprhold_check_item_limits(struct cprhold_session *s, u32 count)
+{
+	bool ok;
+
+	lockdep_assert_held(&s->lock);
+	if ((u64)s->nr_items + count > READ_ONCE(cprhold_max_entries_per_session))
+		return -ENOSPC;
+	mutex_lock(&cprhold_table_lock);
+	ok = cprhold_within_user_limits(s, 0, count) &&
+	     (u64)atomic_read(&cprhold_nr_items) + count <= READ_ONCE(cprhold_max_entries_total);
+	mutex_unlock(&cprhold_table_lock);
+	return ok ? 0 : -ENOSPC;
+}
+
+/*
  * Insert the @count items of @batches into OPEN session @s, within the
  * limits of the session, its owner and the machine: -EEXIST if a token is
  * taken (in @s or twice in @batches), -ENOSPC over a limit; all or nothing
@@ -525,7 +545,7 @@ static bool cprhold_within_user_limits(const struct cprhold_session *s,
 int cprhold_commit_items(struct cprhold_session *s, struct list_head *batches, u32 count)
 {
 	struct cprhold_slot *slots;
-	u32 max_slots;
+	u32 max_slots = 0;
 	int ret;
 
 	lockdep_assert_held(&s->lock);

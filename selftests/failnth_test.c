@@ -160,7 +160,8 @@ static unsigned int get_nth(struct ctx *c)
 	return strtoul(buf, NULL, 10);
 }
 
-enum stage { ST_NONE, ST_OPEN, ST_PARKED, ST_SEALED, ST_CLAIMED };
+/* ST_CLAIMED_MANY: claimed, with NR_MANY more entries (see park_n()). */
+enum stage { ST_NONE, ST_OPEN, ST_PARKED, ST_SEALED, ST_CLAIMED, ST_CLAIMED_MANY };
 
 static void ctx_open(struct ctx *c)
 {
@@ -203,6 +204,25 @@ static int park_all(struct ctx *c)
 	return ch_park(c->sfd, e, NR_PARK);
 }
 
+/*
+ * More entries than fit in one of the kernel's batches of items: the
+ * failure may hit any batch.  @descending tokens are merged into the
+ * session's index, not appended to it.
+ */
+#define NR_MANY 130
+
+static int many_fds[NR_MANY];	/* what do_retrieve_many() got */
+
+static int park_n(struct ctx *c, bool descending)
+{
+	static struct cprhold_entry e[NR_MANY];
+	int i;
+
+	for (i = 0; i < NR_MANY; i++)
+		ch_entry(&e[i], c->files[1], descending ? 2000 - i : 1000 + i, NULL);
+	return ch_park(c->sfd, e, NR_MANY);
+}
+
 /* Bring a fresh session to @st, without fault injection. */
 static int prepare(struct ctx *c, enum stage st)
 {
@@ -215,6 +235,8 @@ static int prepare(struct ctx *c, enum stage st)
 	if (c->sfd < 0)
 		return -1;
 	if (st >= ST_PARKED && park_all(c))
+		return -1;
+	if (st == ST_CLAIMED_MANY && park_n(c, false))
 		return -1;
 	if (st >= ST_SEALED && ch_seal(c->sfd))
 		return -1;
@@ -239,6 +261,10 @@ static void cleanup(struct ctx *c)
 		if (c->out_fds[i] > 0)
 			close(c->out_fds[i]);
 	memset(c->out_fds, 0, sizeof(c->out_fds));
+	for (i = 0; i < NR_MANY; i++)
+		if (many_fds[i] > 0)
+			close(many_fds[i]);
+	memset(many_fds, 0, sizeof(many_fds));
 	if (c->cfd >= 0)
 		close(c->cfd);
 	if (c->sfd >= 0)
@@ -360,23 +386,6 @@ static int do_park(struct ctx *c)
 	return park_all(c);
 }
 
-/*
- * More entries than fit in one of the kernel's batches of items: the
- * failure may hit any batch.  @descending tokens are merged into the
- * session's index, not appended to it.
- */
-#define NR_MANY 130
-
-static int park_n(struct ctx *c, bool descending)
-{
-	static struct cprhold_entry e[NR_MANY];
-	int i;
-
-	for (i = 0; i < NR_MANY; i++)
-		ch_entry(&e[i], c->files[1], descending ? 2000 - i : 1000 + i, NULL);
-	return ch_park(c->sfd, e, NR_MANY);
-}
-
 static int do_park_many(struct ctx *c)
 {
 	return park_n(c, false);
@@ -417,6 +426,20 @@ static int do_retrieve(struct ctx *c)
 	return ch_retrieve(c->cfd, tokens, c->out_fds, NR_PARK);
 }
 
+/*
+ * More fds than a new process's fd table holds (64): the table grows in
+ * the call (before the first fd is installed).
+ */
+static int do_retrieve_many(struct ctx *c)
+{
+	static uint64_t tokens[NR_MANY];
+	int i;
+
+	for (i = 0; i < NR_MANY; i++)
+		tokens[i] = 1000 + i;
+	return ch_retrieve(c->cfd, tokens, many_fds, NR_MANY);
+}
+
 static int do_finish(struct ctx *c)
 {
 	return ch_finish(c->cfd);
@@ -445,6 +468,10 @@ TEST_TIMEOUT(list, 600) { sweep(_metadata, "LIST", ST_PARKED, do_list); }
 TEST_TIMEOUT(info, 600) { sweep(_metadata, "INFO", ST_PARKED, do_info); }
 TEST_TIMEOUT(seal, 600) { sweep(_metadata, "SEAL", ST_PARKED, do_seal); }
 TEST_TIMEOUT(retrieve, 600) { sweep(_metadata, "RETRIEVE", ST_CLAIMED, do_retrieve); }
+TEST_TIMEOUT(retrieve_many, 600)
+{
+	sweep(_metadata, "RETRIEVE many", ST_CLAIMED_MANY, do_retrieve_many);
+}
 TEST_TIMEOUT(finish, 600) { sweep(_metadata, "FINISH", ST_CLAIMED, do_finish); }
 TEST_TIMEOUT(abort_claim, 600) { sweep(_metadata, "ABORT", ST_CLAIMED, do_abort); }
 

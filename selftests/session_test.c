@@ -850,6 +850,63 @@ TEST_F(sess, retrieve_errors_leave_no_fd)
 	close(efd);
 }
 
+/*
+ * When the fd table has to grow for the fds, it grows before the first
+ * is installed: a table that cannot grow (fs.nr_open lowered below the
+ * caller's RLIMIT_NOFILE) is EMFILE with no fd installed, not a retrieve
+ * that stops half-way.
+ */
+#define GROW 130
+
+TEST_F(sess, retrieve_grows_the_fd_table_first)
+{
+	static struct cprhold_entry e[GROW];
+	static uint64_t tokens[GROW];
+	static int fds[GROW];
+	struct rlimit rl, high;
+	int efd = eventfd(0, EFD_CLOEXEC), cfd, before, i, nfd;
+	char old_nr_open[32] = "";
+	ssize_t len;
+
+	ASSERT_GE(efd, 0);
+	for (i = 0; i < GROW; i++) {
+		tokens[i] = i + 1;
+		ch_entry(&e[i], efd, tokens[i], NULL);
+	}
+	ASSERT_EQ(0, ch_park(self->sfd, e, GROW));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	/* A new process's table: 64 fds, so 130 more need it to grow. */
+	ASSERT_LT(count_open_fds(), 32);
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	high = rl;
+	high.rlim_cur = high.rlim_max = 1024;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &high));
+	/* Opened first: restoring it must not need a free fd. */
+	nfd = open("/proc/sys/fs/nr_open", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(nfd, 0);
+	len = pread(nfd, old_nr_open, sizeof(old_nr_open) - 1, 0);
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(4, pwrite(nfd, "128\n", 4, 0));
+
+	before = count_open_fds();
+	EXPECT_ERRNO(EMFILE, ch_retrieve(cfd, tokens, fds, GROW));
+	EXPECT_EQ(before, count_open_fds());
+
+	ASSERT_EQ(len, pwrite(nfd, old_nr_open, len, 0));
+	close(nfd);
+	before = count_open_fds();
+	ASSERT_EQ(0, ch_retrieve(cfd, tokens, fds, GROW));
+	EXPECT_EQ(before + GROW, count_open_fds());
+	for (i = 0; i < GROW; i++)
+		close(fds[i]);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	close(cfd);
+	close(efd);
+}
+
 TEST_F(sess, finish_ends_session)
 {
 	struct cprhold_session_info info;
