@@ -4,9 +4,12 @@
  * sample lines, and the successor process.
  *
  * Every handover that crosses processes runs between the benchmark (the
- * "old VMM") and a successor it fork()s and exec()s afresh for each run:
- * the successor starts with a small fd table and none of the old one's
- * mappings, as a new VMM would.  Both talk over a SOCK_SEQPACKET control
+ * "old VMM") and a successor it starts afresh with posix_spawn() for each
+ * run: the successor starts with a small fd table and none of the old
+ * one's mappings, as a new VMM would.  Not fork(): it would leave every
+ * page of the old side copy-on-write, and the timed steps that write
+ * memory (an array of entries to park, a message buffer) would pay a
+ * page fault and a copy per page that no VMM pays.  Both talk over a SOCK_SEQPACKET control
  * socket; the successor reports the CLOCK_MONOTONIC time at which it held
  * everything (both processes read the same clock), the old side took its
  * start time just before its first step.
@@ -21,6 +24,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -126,30 +130,40 @@ struct report {
  * gets @keep[0..n-1] as fds 3, 4, ... (the control socket first) and no
  * other fd but stdin, stdout and stderr.  Returns the child's pid.
  */
+/*
+ * Start this program again as the successor, with @keep as its fds 3,
+ * 4, ... (by way of fds above every one of them, so that none is
+ * overwritten before it is copied) and no other fd above 2.
+ */
 static inline pid_t spawn_child(char *const argv[], const int *keep, int nkeep)
 {
-	int hi[8], i;
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	int i, ret, hi = 3 + 8;
 	pid_t pid;
 
 	if (nkeep > 8)
 		die("spawn_child: too many fds");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid)
-		return pid;
-	for (i = 0; i < nkeep; i++) {
-		hi[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, 1000);
-		if (hi[i] < 0)
-			_exit(126);
-	}
 	for (i = 0; i < nkeep; i++)
-		if (dup2(hi[i], 3 + i) < 0)
-			_exit(126);
-	if (close_range(3 + nkeep, ~0u, 0))
-		_exit(126);
-	execv("/proc/self/exe", argv);
-	_exit(127);
+		if (keep[i] >= hi)
+			hi = keep[i] + 1;
+	if (posix_spawn_file_actions_init(&fa))
+		die("posix_spawn_file_actions_init");
+	for (i = 0; i < nkeep; i++)
+		if (posix_spawn_file_actions_adddup2(&fa, keep[i], hi + i))
+			die("posix_spawn_file_actions_adddup2");
+	for (i = 0; i < nkeep; i++)
+		if (posix_spawn_file_actions_adddup2(&fa, hi + i, 3 + i))
+			die("posix_spawn_file_actions_adddup2");
+	if (posix_spawn_file_actions_addclosefrom_np(&fa, 3 + nkeep))
+		die("posix_spawn_file_actions_addclosefrom_np");
+	ret = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret) {
+		errno = ret;
+		die("posix_spawn");
+	}
+	return pid;
 }
 
 static inline void reap(pid_t pid)
