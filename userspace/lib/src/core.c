@@ -410,9 +410,8 @@ int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,
 {
 	if (!e)
 		return -EINVAL;
-	memset(e, 0, sizeof(*e));
-	e->fd = fd;
-	e->token = token;
+	/* Zeroed inline, not by a call: VMMs fill hundreds at once. */
+	*e = (struct cprhold_entry){ .token = token, .fd = fd };
 	if (label) {
 		int ret = __cprhold_copy_name(e->label, sizeof(e->label), label);
 
