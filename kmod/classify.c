@@ -203,6 +203,24 @@ void cprhold_classify(struct file *file, struct cprhold_entry *e)
 	}
 }
 
+/*
+ * The type of a parked file, classified on first use and kept: a file's
+ * type never changes.  Under the session lock or its info lock (INFO),
+ * which do not exclude each other: both may classify, and store the same.
+ */
+u32 cprhold_item_type(struct cprhold_item *it)
+{
+	struct cprhold_entry e;
+	u32 type = READ_ONCE(it->type);
+
+	if (type == CPRHOLD_TYPE_UNKNOWN) {
+		cprhold_classify(it->file, &e);
+		type = e.type;
+		WRITE_ONCE(it->type, type);
+	}
+	return type;
+}
+
 bool cprhold_type_is_memory(u32 type)
 {
 	return type == CPRHOLD_ENTRY_MEMFD || type == CPRHOLD_ENTRY_SHMEM ||

@@ -82,10 +82,16 @@ struct cprhold_item {
 	u64 token;
 	struct file *file;
 	u32 flags;
-	u32 type;			/* enum cprhold_entry_type */
+	u32 type;	/* enum cprhold_entry_type, CPRHOLD_TYPE_UNKNOWN until needed */
 	u64 addr;
 	char label[CPRHOLD_LABEL_MAX];
 };
+
+/*
+ * Park classifies a file only for CPRHOLD_PARK_REPORT; otherwise the first
+ * use of its type does (cprhold_item_type()).
+ */
+#define CPRHOLD_TYPE_UNKNOWN	U32_MAX
 
 /* An item in a session's token index (index.c). */
 struct cprhold_slot {
@@ -216,6 +222,7 @@ struct cprhold_slot *cprhold_index_commit(struct cprhold_session *s, struct list
 
 /* classify.c */
 void cprhold_classify(struct file *file, struct cprhold_entry *e);
+u32 cprhold_item_type(struct cprhold_item *it);
 bool cprhold_type_is_memory(u32 type);
 
 /* adopt.c */

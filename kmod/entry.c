@@ -6,14 +6,18 @@
  * caller's token: items in page-sized batches (freed when the session
  * ends), found through the session's token index (index.c).  Park and
  * retrieve are batches.  Park is all or nothing: it prepares every entry
- * (fget, classification, the report written back to userspace) before it
- * inserts any.  Retrieve checks everything that can fail before it installs
- * the first fd (every token, the claim, adoption, enough free fd numbers
- * below RLIMIT_NOFILE, a writable @fds array); an
- * error while installing (an LSM refusing a file, another thread filling
- * the fd table or unmapping @fds) leaves the fds installed so far, as a
- * short SCM_RIGHTS receive does: the kernel never closes an fd it handed
- * out, since another thread may already have replaced it.
+ * (fget and, with CPRHOLD_PARK_REPORT, classification and the report
+ * written back to userspace) before it inserts any.  Without the report a
+ * file is classified when its type is first needed (LIST, INFO's memory
+ * total, adoption): nothing at park needs it.
+ *
+ * Retrieve checks everything that can fail before it installs the first
+ * fd (every token, the claim, adoption, enough free fd numbers below
+ * RLIMIT_NOFILE, a writable @fds array); an error while installing (an
+ * LSM refusing a file, another thread filling the fd table or unmapping
+ * @fds) leaves the fds installed so far, as a short SCM_RIGHTS receive
+ * does: the kernel never closes an fd it handed out, since another thread
+ * may already have replaced it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,6 +56,7 @@ static void cprhold_item_report(struct cprhold_item *it, struct cprhold_entry *e
 	e->addr = it->addr;
 	memcpy(e->label, it->label, sizeof(e->label));
 	cprhold_classify(it->file, e);
+	WRITE_ONCE(it->type, e->type);
 }
 
 static int cprhold_check_entry_size(u32 entry_size)
@@ -65,12 +70,26 @@ static int cprhold_check_entry_size(u32 entry_size)
 	return 0;
 }
 
+/* A label as park reads it: no label at all is the common case. */
+static int cprhold_check_label(const char *label)
+{
+	u64 w[4];
+
+	BUILD_BUG_ON(sizeof(w) != CPRHOLD_LABEL_MAX);
+	memcpy(w, label, sizeof(w));
+	if (!(w[0] | w[1] | w[2] | w[3]))
+		return 0;
+	return cprhold_check_name(label, CPRHOLD_LABEL_MAX, true);
+}
+
 /*
  * Take one entry of a park batch, @e as read from userspace, into @it:
- * validate it, take the file and classify it, leaving the report for
- * userspace in @e.  On error @it->file may hold the file to drop.
+ * validate it and take the file; with @report, classify it and leave the
+ * report for userspace in @e.  On error @it->file may hold the file to
+ * drop.
  */
-static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e)
+static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e,
+				bool report)
 {
 	it->file = NULL;
 	if (e->flags & ~CPRHOLD_ENTRY_ADDR)
@@ -79,7 +98,7 @@ static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e
 		return -EINVAL;
 	if (!PAGE_ALIGNED(e->addr))
 		return -EINVAL;
-	if (cprhold_check_name(e->label, sizeof(e->label), true))
+	if (cprhold_check_label(e->label))
 		return -EINVAL;
 
 	it->token = e->token;
@@ -92,6 +111,10 @@ static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e
 	/* A session holding a cprhold fd could hold itself: refuse. */
 	if (cprhold_file_is_cprhold(it->file))
 		return -EINVAL;
+	if (!report) {
+		it->type = CPRHOLD_TYPE_UNKNOWN;
+		return 0;
+	}
 	cprhold_classify(it->file, e);
 	it->type = e->type;
 	return 0;
@@ -167,7 +190,7 @@ u64 cprhold_items_mem_bytes(struct list_head *batches)
 
 	list_for_each_entry(b, batches, node)
 		for (i = 0; i < b->count; i++)
-			if (cprhold_type_is_memory(b->items[i].type))
+			if (cprhold_type_is_memory(cprhold_item_type(&b->items[i])))
 				bytes += i_size_read(file_inode(b->items[i].file));
 	return bytes;
 }
@@ -181,10 +204,11 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	struct cprhold_batch *b = NULL;
 	struct cprhold_entry e;
 	LIST_HEAD(batches);
+	bool report = cmd->flags & CPRHOLD_PARK_REPORT;
 	u32 i;
 	int ret;
 
-	if (cmd->flags)
+	if (cmd->flags & ~CPRHOLD_PARK_REPORT)
 		return -EOPNOTSUPP;
 	if (!cmd->count)
 		return -EINVAL;
@@ -217,8 +241,8 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 			list_add_tail(&b->node, &batches);
 		}
 		/* From here on, its file is dropped with @batches. */
-		ret = cprhold_park_prepare(&b->items[b->count++], &e);
-		if (!ret)
+		ret = cprhold_park_prepare(&b->items[b->count++], &e, report);
+		if (!ret && report)
 			ret = cprhold_park_report(uentries, &e);
 		if (ret)
 			goto out;
@@ -341,7 +365,7 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 	}
 	for (i = 0; i < s->nr_items; i++) {
 		it = s->slots[i].item;
-		if (it->type != CPRHOLD_ENTRY_KVM_VCPU)
+		if (cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VCPU)
 			continue;
 		for (j = 0; j < nr && vcpus[j] != it->file; j++)
 			;
@@ -351,7 +375,7 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 	}
 	for (i = 0; i < count && !ret; i++) {
 		it = cprhold_index_find(s, tokens[i], &pos);
-		if (!it || it->type != CPRHOLD_ENTRY_KVM_VM)
+		if (!it || cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VM)
 			continue;
 		vms++;
 		ret = cprhold_adopt_vm(ops, it->file, cprhold_items_refs(s, it->file),

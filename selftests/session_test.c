@@ -384,7 +384,9 @@ TEST_F(sess, park_errors_change_nothing)
 	p.count = 0;
 	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
 	p.count = 1;
-	p.flags = 1;
+	p.flags = CPRHOLD_PARK_REPORT << 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.flags = 1u << 31;
 	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_PARK, &p));
 	p.flags = 0;
 	p.entry_size = offsetof(struct cprhold_entry, data);
@@ -407,7 +409,7 @@ TEST_F(sess, park_larger_entries)
 		struct cprhold_entry e;
 		uint64_t future[2];
 	} big[2];
-	struct cprhold_park p = { .size = sizeof(p), .count = 2,
+	struct cprhold_park p = { .size = sizeof(p), .flags = CPRHOLD_PARK_REPORT, .count = 2,
 				  .entry_size = sizeof(big[0]), .entries = (uintptr_t)big };
 	int efd = eventfd(0, EFD_CLOEXEC);
 
@@ -421,6 +423,63 @@ TEST_F(sess, park_larger_entries)
 	ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_PARK, &p));
 	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, big[1].e.type);
 	EXPECT_EQ(2, ch_nr_entries(self->sfd));
+	close(efd);
+}
+
+/*
+ * Without CPRHOLD_PARK_REPORT park only reads the entries: their output
+ * fields are ignored and left as they are, a read-only array will do,
+ * and the kernel classifies each file when first asked: INFO's memory
+ * total, LIST.  With the flag the same read-only array is EFAULT and
+ * parks nothing.
+ */
+TEST_F(sess, park_without_report)
+{
+	size_t len = 2 * sizeof(struct cprhold_entry);
+	struct cprhold_entry *ro, out[2];
+	struct cprhold_session_info info;
+	struct cprhold_list l;
+	int mfd = memfd_create("ram", MFD_CLOEXEC);
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_GE(mfd, 0);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ftruncate(mfd, 3 * getpagesize()));
+	ro = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ch_entry(&ro[0], mfd, 1, "ram");
+	ch_entry(&ro[1], efd, 2, NULL);
+	ro[0].type = 12345;
+	ro[0].f_flags = 0xdead;
+	memset(&ro[0].data, 0xaa, sizeof(ro[0].data));
+	ASSERT_EQ(0, mprotect(ro, len, PROT_READ));
+
+	EXPECT_ERRNO(EFAULT, ch_park_ex(self->sfd, ro, 2, CPRHOLD_PARK_REPORT));
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	ASSERT_EQ(0, ch_park_ex(self->sfd, ro, 2, 0));
+	EXPECT_EQ(12345u, ro[0].type);
+	EXPECT_EQ(0xdeadu, ro[0].f_flags);
+	EXPECT_EQ(0xaau, ro[0].data.raw[31]);
+
+	/* INFO classifies first here: the memfd counts as memory. */
+	ASSERT_EQ(0, ch_info(self->sfd, &info));
+	EXPECT_EQ(2u, info.nr_entries);
+	EXPECT_EQ((uint64_t)3 * getpagesize(), info.mem_bytes);
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.count = 2;
+	l.entry_size = sizeof(out[0]);
+	l.entries = (uintptr_t)out;
+	ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_LIST, &l));
+	ASSERT_EQ(2u, l.count);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_MEMFD, out[0].type);
+	EXPECT_EQ((uint64_t)3 * getpagesize(), out[0].data.mem.size);
+	EXPECT_EQ((uint32_t)O_RDWR, out[0].f_flags & O_ACCMODE);
+	EXPECT_STREQ("ram", out[0].label);
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, out[1].type);
+	munmap(ro, len);
+	close(mfd);
 	close(efd);
 }
 

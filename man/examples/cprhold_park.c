@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The program below parks its standard input, output and error in one
- * call, and prints how the kernel classified each (a terminal, a pipe,
- * a regular file, ...).  Entries stay parked until the session ends: it
- * exits without sealing, so the session is destroyed.
+ * call, then looks each up to print how the kernel classified it (a
+ * terminal, a pipe, a regular file, ...).  Entries stay parked until the
+ * session ends: it exits without sealing, so the session is destroyed.
  */
 #include <libcprhold.h>
 #include <fcntl.h>
@@ -33,10 +33,14 @@ int main(void)
         return 1;
     }
     for (i = 0; i < 3; i++) {
-        const char *type = cprhold_entry_type_name(e[i].type);
+        struct cprhold_entry k;
+        const char *type;
 
-        printf("%s: %s, %s\n", e[i].label, type ? type : "?",
-               (e[i].f_flags & O_ACCMODE) == O_RDONLY ? "read-only" :
+        if (cprhold_find_entry(sfd, e[i].token, &k))
+            return 1;
+        type = cprhold_entry_type_name(k.type);
+        printf("%s: %s, %s\n", k.label, type ? type : "?",
+               (k.f_flags & O_ACCMODE) == O_RDONLY ? "read-only" :
                "writable");
     }
     return 0;

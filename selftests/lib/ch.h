@@ -118,14 +118,20 @@ static inline void ch_entry(struct cprhold_entry *e, int fd, uint64_t token,
 		ch_strcpy(e->label, sizeof(e->label), label);
 }
 
-static inline int ch_park(int sfd, struct cprhold_entry *e, uint32_t n)
+static inline int ch_park_ex(int sfd, struct cprhold_entry *e, uint32_t n, uint32_t flags)
 {
 	struct cprhold_park p = {
-		.size = sizeof(p), .count = n, .entry_size = sizeof(*e),
-		.entries = (uintptr_t)e,
+		.size = sizeof(p), .flags = flags, .count = n,
+		.entry_size = sizeof(*e), .entries = (uintptr_t)e,
 	};
 
 	return ioctl(sfd, CPRHOLD_PARK, &p);
+}
+
+/* Park with the kernel's report written back into @e. */
+static inline int ch_park(int sfd, struct cprhold_entry *e, uint32_t n)
+{
+	return ch_park_ex(sfd, e, n, CPRHOLD_PARK_REPORT);
 }
 
 /* Park one fd; its type is stored in *type if not NULL. */

@@ -425,7 +425,7 @@ enum cprhold_entry_flags {
  * @addr: with CPRHOLD_ENTRY_ADDR, where the owner maps the file: the
  *	successor maps it at the same address so that KVM memslots and
  *	DMA mappings keep their virtual addresses.  Must be page aligned.
- * @type: out: enum cprhold_entry_type
+ * @type: out (LIST; PARK with CPRHOLD_PARK_REPORT): enum cprhold_entry_type
  * @f_flags: out: the file's open flags (O_ACCMODE, O_NONBLOCK, ...)
  * @data: out: type-specific data
  *
@@ -445,15 +445,26 @@ struct cprhold_entry {
 };
 
 /**
+ * enum cprhold_park_flags - flags of &struct cprhold_park
+ * @CPRHOLD_PARK_REPORT: classify each file now and write its entry's
+ *	@type, @f_flags and @data back, as CPRHOLD_LIST reports them.
+ *	Without it the entries are only read (their output fields are
+ *	ignored) and the kernel classifies a file when it first needs to.
+ */
+enum cprhold_park_flags {
+	CPRHOLD_PARK_REPORT = 1 << 0,
+};
+
+/**
  * struct cprhold_park - ioctl(CPRHOLD_PARK), on the creator's session fd
  * @size: sizeof(struct cprhold_park)
- * @flags: must be 0
+ * @flags: CPRHOLD_PARK_* flags
  * @count: number of entries, 1 or more
  * @entry_size: sizeof(struct cprhold_entry) as the caller knows it; at
  *	least CPRHOLD_ENTRY_SIZE_VER0, at most 4096 (E2BIG); bytes beyond
  *	the kernel's must be zero (E2BIG)
- * @entries: user pointer to the array; the kernel writes each entry's
- *	@type, @f_flags and @data back
+ * @entries: user pointer to the array; read, and with CPRHOLD_PARK_REPORT
+ *	the kernel writes each entry's @type, @f_flags and @data back
  *
  * All or nothing: on error no entry of the batch stays parked.  The
  * session must be OPEN (EBUSY).  cprhold's own fds cannot be parked

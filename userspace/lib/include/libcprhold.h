@@ -552,8 +552,9 @@ int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,
 /**
  * cprhold_park() - park a batch of fds in one call (CPRHOLD_PARK)
  * @sfd: the creator's session fd of an OPEN session
- * @entries: the entries (see cprhold_entry_init()); the kernel writes each
- *	entry's type, f_flags and type data back
+ * @entries: the entries (see cprhold_entry_init()); only read: the kernel
+ *	classifies the files when it needs to, and cprhold_list_entries()
+ *	or cprhold_find_entry() show how
  * @count: number of entries, at least 1
  *
  * All or nothing: on error no entry of the batch is parked.  The session
@@ -578,8 +579,7 @@ int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,
  *   cprhold(4)).
  * * %-EEXIST - a token is repeated in the batch or already parked in the
  *   session.
- * * %-EFAULT - @entries does not hold @count readable and writable
- *   entries.
+ * * %-EFAULT - @entries does not hold @count readable entries.
  * * %-ENOMEM - the kernel is out of memory.
  */
 int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count);
@@ -593,6 +593,7 @@ int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count);
  * @addr: NULL, or the page-aligned address at which the caller maps the
  *	file
  * @out: NULL, or out: the entry as the kernel classified it
+ *	(CPRHOLD_PARK_REPORT: the kernel classifies the file at once)
  *
  * cprhold_entry_init() and cprhold_park() of one entry.
  *

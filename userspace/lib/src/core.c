@@ -425,17 +425,24 @@ int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,
 	return 0;
 }
 
-int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count)
+static int park(int sfd, struct cprhold_entry *entries, unsigned int count,
+		uint32_t flags)
 {
 	struct cprhold_park p;
 
 	if (!entries || !count)
 		return -EINVAL;
 	memset(&p, 0, sizeof(p));
+	p.flags = flags;
 	p.count = count;
 	p.entry_size = sizeof(*entries);
 	p.entries = (uintptr_t)entries;
 	return __cprhold_ioctl(sfd, CPRHOLD_PARK, &p, &__cprhold_sz_park);
+}
+
+int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count)
+{
+	return park(sfd, entries, count, 0);
 }
 
 int cprhold_park_one(int sfd, int fd, uint64_t token, const char *label,
@@ -447,7 +454,8 @@ int cprhold_park_one(int sfd, int fd, uint64_t token, const char *label,
 	ret = cprhold_entry_init(&e, fd, token, label, addr);
 	if (ret)
 		return ret;
-	ret = cprhold_park(sfd, &e, 1);
+	/* The kernel classifies the file now only if asked to. */
+	ret = park(sfd, &e, 1, out ? CPRHOLD_PARK_REPORT : 0);
 	if (!ret && out)
 		*out = e;
 	return ret;

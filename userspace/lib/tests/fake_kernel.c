@@ -280,7 +280,7 @@ static int fk_park(int fd, struct cprhold_park *p)
 	struct cprhold_entry *in = (struct cprhold_entry *)(uintptr_t)p->entries;
 	uint32_t i, j;
 
-	if (p->flags)
+	if (p->flags & ~(uint32_t)CPRHOLD_PARK_REPORT)
 		return -EOPNOTSUPP;
 	if (!p->count || p->entry_size < CPRHOLD_ENTRY_SIZE_V1)
 		return -EINVAL;
@@ -312,9 +312,11 @@ static int fk_park(int fd, struct cprhold_park *p)
 		struct fk_entry *fe = &fk.entries[fk.nentries++];
 
 		fe->file = fcntl(in[i].fd, F_DUPFD_CLOEXEC, 0);
-		classify(fe->file, &in[i]);
 		fe->e = in[i];
+		classify(fe->file, &fe->e);
 		fe->e.fd = -1;
+		if (p->flags & CPRHOLD_PARK_REPORT)
+			classify(fe->file, &in[i]);
 	}
 	qsort(fk.entries, fk.nentries, sizeof(fk.entries[0]), cmp_entry);
 	return 0;

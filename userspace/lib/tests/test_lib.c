@@ -655,11 +655,10 @@ static void test_park_batch_one_ioctl(void **state)
 	assert_int_equal(p->count, 3);
 	assert_int_equal(p->entry_size, sizeof(struct cprhold_entry));
 	assert_true(p->entries == (uintptr_t)e);
+	/* No report asked for: the entries are only read. */
 	assert_int_equal(p->flags, 0);
-	/* The kernel's classification is written back. */
-	assert_int_equal(e[0].type, CPRHOLD_ENTRY_MEMFD);
-	assert_int_equal(e[0].data.mem.size, 65536);
-	assert_int_equal(e[1].type, CPRHOLD_ENTRY_OTHER);
+	assert_int_equal(e[0].type, CPRHOLD_ENTRY_OTHER);
+	assert_int_equal(e[0].data.mem.size, 0);
 	assert_int_equal(fk.nentries, 3);
 	/* A failing batch parks nothing and says why. */
 	cprhold_entry_init(&e[0], efd, 13, NULL, NULL);
@@ -687,6 +686,9 @@ static void test_park_one(void **state)
 	assert_int_equal(cprhold_park_one(sfd, mfd, 1, label, NULL, NULL), -ENAMETOOLONG);
 	assert_int_equal(fk_count(CPRHOLD_PARK), 0);
 	assert_int_equal(cprhold_park_one(sfd, mfd, 7, "ram", (void *)0x7f0000000000, &out), 0);
+	/* @out asks the kernel for its report. */
+	assert_int_equal(((const struct cprhold_park *)fk_arg(fk.ncalls - 1))->flags,
+			 CPRHOLD_PARK_REPORT);
 	assert_int_equal(out.type, CPRHOLD_ENTRY_MEMFD);
 	assert_int_equal(out.data.mem.size, 8192);
 	assert_int_equal(out.token, 7);
@@ -694,8 +696,9 @@ static void test_park_one(void **state)
 	assert_int_equal(sent->flags, CPRHOLD_ENTRY_ADDR);
 	assert_int_equal(sent->addr, 0x7f0000000000);
 	assert_string_equal(sent->label, "ram");
-	/* Without @out it works the same. */
+	/* Without @out it works the same, without a report. */
 	assert_int_equal(cprhold_park_one(sfd, mfd, 8, NULL, NULL, NULL), 0);
+	assert_int_equal(((const struct cprhold_park *)fk_arg(fk.ncalls - 1))->flags, 0);
 	assert_int_equal(fk.entries[1].e.flags, 0);
 	close(mfd);
 }
