@@ -69,12 +69,28 @@ void cprhold_adopt_put(const struct cprhold_adopt_ops *ops)
 }
 
 /*
- * Adopt the VM of @vm_file with the vCPU files among @files.  Called with
- * the session locked; the files are referenced by the session only.
+ * Adopt the VM of @vm_file with the vCPU files among @vcpus, finishing
+ * what @prep (or NULL) started.  Called with the session locked.
  */
 int cprhold_adopt_vm(const struct cprhold_adopt_ops *ops, struct file *vm_file,
 		     unsigned int vm_refs, struct file *const *vcpus,
-		     const unsigned int *vcpu_refs, unsigned int nr_vcpus)
+		     const unsigned int *vcpu_refs, unsigned int nr_vcpus,
+		     struct cprhold_kvm_prep *prep)
 {
-	return ops->adopt(vm_file, vm_refs, vcpus, vcpu_refs, nr_vcpus);
+	return ops->adopt(vm_file, vm_refs, vcpus, vcpu_refs, nr_vcpus, prep);
+}
+
+/* Start preparing the VM of @vm_file for adoption: NULL if not. */
+struct cprhold_kvm_prep *cprhold_adopt_prepare(const struct cprhold_adopt_ops *ops,
+					       struct file *vm_file, unsigned int vm_refs,
+					       struct file *const *vcpus,
+					       const unsigned int *vcpu_refs,
+					       unsigned int nr_vcpus)
+{
+	return ops->prepare(vm_file, vm_refs, vcpus, vcpu_refs, nr_vcpus);
+}
+
+void cprhold_adopt_release(const struct cprhold_adopt_ops *ops, struct cprhold_kvm_prep *prep)
+{
+	ops->release(prep);
 }

@@ -93,6 +93,16 @@ struct cprhold_item {
  */
 #define CPRHOLD_TYPE_UNKNOWN	U32_MAX
 
+/*
+ * A KVM VM of the session prepared for adoption (CPRHOLD_SEAL_PREPARE_ADOPT):
+ * until it is adopted, its files leave the session only into an adoption.
+ */
+struct cprhold_prep {
+	struct list_head node;		/* in the session's @preps */
+	struct file *vm;		/* held by the session's entries */
+	struct cprhold_kvm_prep *prep;	/* the adopter's */
+};
+
 /* An item in a session's token index (index.c). */
 struct cprhold_slot {
 	u64 token;
@@ -148,6 +158,9 @@ struct cprhold_session {
 	u64 claimed_ns;
 	unsigned long sealed_jiffies;
 	struct delayed_work ttl_work;
+	/* KVM VMs prepared for adoption at seal (struct cprhold_prep), @lock */
+	struct list_head preps;
+	const struct cprhold_adopt_ops *prep_ops; /* referenced while @preps */
 	u64 changes;			/* state changes so far, for poll() */
 	wait_queue_head_t wait;		/* woken on each state change */
 };
@@ -211,6 +224,8 @@ void cprhold_batches_release(struct list_head *batches);
 u64 cprhold_items_mem_bytes(struct list_head *batches);
 int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 			 cprhold_entry_fn fn, void *arg);
+void cprhold_prepare_adoption(struct cprhold_session *s, const struct cprhold_adopt_ops *ops);
+void cprhold_preps_release(const struct cprhold_adopt_ops *ops, struct list_head *preps);
 
 /* index.c */
 u32 cprhold_index_from(struct cprhold_session *s, u64 token);
@@ -227,11 +242,19 @@ bool cprhold_type_is_memory(u32 type);
 
 /* adopt.c */
 struct cprhold_adopt_ops;
+struct cprhold_kvm_prep;
 const struct cprhold_adopt_ops *cprhold_adopt_get(void);
 void cprhold_adopt_put(const struct cprhold_adopt_ops *ops);
 int cprhold_adopt_vm(const struct cprhold_adopt_ops *ops, struct file *vm_file,
 		     unsigned int vm_refs, struct file *const *vcpus,
-		     const unsigned int *vcpu_refs, unsigned int nr_vcpus);
+		     const unsigned int *vcpu_refs, unsigned int nr_vcpus,
+		     struct cprhold_kvm_prep *prep);
+struct cprhold_kvm_prep *cprhold_adopt_prepare(const struct cprhold_adopt_ops *ops,
+					       struct file *vm_file, unsigned int vm_refs,
+					       struct file *const *vcpus,
+					       const unsigned int *vcpu_refs,
+					       unsigned int nr_vcpus);
+void cprhold_adopt_release(const struct cprhold_adopt_ops *ops, struct cprhold_kvm_prep *prep);
 
 /* netlink.c */
 void cprhold_nl_notify(struct cprhold_session *s, enum cprhold_event event);

@@ -340,52 +340,182 @@ static unsigned int cprhold_items_refs(struct cprhold_session *s, struct file *f
 }
 
 /*
+ * The session's vCPU files, each once, with the number of entries that
+ * hold it: the adopter gets them so that a file parked under two tokens
+ * is still the session's alone.  Session locked.
+ */
+struct cprhold_vcpus {
+	struct file **files;
+	unsigned int *refs;
+	u32 nr;
+};
+
+static int cprhold_vcpus_collect(struct cprhold_session *s, struct cprhold_vcpus *v)
+{
+	struct cprhold_item *it;
+	u32 i, j;
+
+	lockdep_assert_held(&s->lock);
+	v->nr = 0;
+	v->files = kvcalloc(s->nr_items, sizeof(*v->files), GFP_KERNEL);
+	v->refs = kvcalloc(s->nr_items, sizeof(*v->refs), GFP_KERNEL);
+	if (!v->files || !v->refs)
+		return -ENOMEM;
+	for (i = 0; i < s->nr_items; i++) {
+		it = s->slots[i].item;
+		if (cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VCPU)
+			continue;
+		for (j = 0; j < v->nr && v->files[j] != it->file; j++)
+			;
+		if (j == v->nr)
+			v->files[v->nr++] = it->file;
+		v->refs[j]++;
+	}
+	return 0;
+}
+
+static void cprhold_vcpus_free(struct cprhold_vcpus *v)
+{
+	kvfree(v->refs);
+	kvfree(v->files);
+}
+
+static struct cprhold_prep *cprhold_prep_find(struct cprhold_session *s, struct file *vm)
+{
+	struct cprhold_prep *p;
+
+	list_for_each_entry(p, &s->preps, node)
+		if (p->vm == vm)
+			return p;
+	return NULL;
+}
+
+/* Drop the preparations of @preps (spliced off an ended session). */
+void cprhold_preps_release(const struct cprhold_adopt_ops *ops, struct list_head *preps)
+{
+	struct cprhold_prep *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, preps, node) {
+		list_del(&p->node);
+		cprhold_adopt_release(ops, p->prep);
+		kfree(p);
+	}
+}
+
+/*
+ * CPRHOLD_SEAL_PREPARE_ADOPT: prepare each KVM VM of @s for adoption, as
+ * far as the adopter will.  Session locked, OPEN, about to be sealed; a
+ * reference on @ops, which the session keeps if a VM was prepared.
+ */
+void cprhold_prepare_adoption(struct cprhold_session *s, const struct cprhold_adopt_ops *ops)
+{
+	struct cprhold_vcpus v;
+	struct cprhold_item *it;
+	struct cprhold_prep *p;
+	u32 i;
+
+	lockdep_assert_held(&s->lock);
+	if (cprhold_vcpus_collect(s, &v))
+		goto out;
+	for (i = 0; i < s->nr_items; i++) {
+		it = s->slots[i].item;
+		if (cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VM || cprhold_prep_find(s, it->file))
+			continue;
+		p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+		if (!p)
+			break;
+		p->vm = it->file;
+		p->prep = cprhold_adopt_prepare(ops, it->file, cprhold_items_refs(s, it->file),
+						v.files, v.refs, v.nr);
+		if (!p->prep) {
+			kfree(p);
+			continue;
+		}
+		list_add_tail(&p->node, &s->preps);
+	}
+out:
+	cprhold_vcpus_free(&v);
+	if (list_empty(&s->preps))
+		cprhold_adopt_put(ops);
+	else
+		s->prep_ops = ops;
+}
+
+/*
+ * A prepared VM runs nowhere until it is adopted: while @s holds one, a
+ * retrieve that takes any KVM VM, vCPU or device file must adopt every
+ * prepared VM (a vCPU of one, retrieved into the creator's own mm, could
+ * run the VM with no MMU notifier watching).  -EBUSY if it does not.
+ * Session locked.
+ */
+static int cprhold_check_prepared(struct cprhold_session *s, const u64 *tokens,
+				  struct file *const *files, u32 count, bool adopt)
+{
+	struct cprhold_item *it;
+	struct cprhold_prep *p;
+	u32 i, type, pos = 0;
+	bool kvm = false;
+
+	lockdep_assert_held(&s->lock);
+	if (list_empty(&s->preps))
+		return 0;
+	for (i = 0; i < count && !kvm; i++) {
+		it = cprhold_index_find(s, tokens[i], &pos);
+		type = it ? cprhold_item_type(it) : CPRHOLD_TYPE_UNKNOWN;
+		kvm = type == CPRHOLD_ENTRY_KVM_VM || type == CPRHOLD_ENTRY_KVM_VCPU ||
+		      type == CPRHOLD_ENTRY_KVM_DEVICE;
+	}
+	if (!kvm)
+		return 0;
+	if (!adopt)
+		return -EBUSY;
+	list_for_each_entry(p, &s->preps, node) {
+		for (i = 0; i < count && files[i] != p->vm; i++)
+			;
+		if (i == count)
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * CPRHOLD_RETRIEVE_ADOPT_KVM: adopt each KVM VM among @tokens.  Session
- * locked, the claim checked.  0, or the first error.  The adopter gets
- * each vCPU file of the session once, with the number of entries that
- * hold it, so that a file parked under two tokens is still the session's
- * alone.
+ * locked, the claim checked.  0, or the first error.  A VM prepared at
+ * seal is adopted with its preparation, which is then done with.
  */
 static int cprhold_retrieve_adopt(struct cprhold_session *s,
 				  const struct cprhold_adopt_ops *ops,
 				  const u64 *tokens, u32 count)
 {
 	struct cprhold_item *it;
-	struct file **vcpus;
-	unsigned int *refs;
-	u32 i, j, nr = 0, vms = 0, pos = 0;
-	int ret = 0;
+	struct cprhold_prep *p;
+	struct cprhold_vcpus v;
+	u32 i, vms = 0, pos = 0;
+	int ret;
 
 	lockdep_assert_held(&s->lock);
-	vcpus = kvcalloc(s->nr_items, sizeof(*vcpus), GFP_KERNEL);
-	refs = kvcalloc(s->nr_items, sizeof(*refs), GFP_KERNEL);
-	if (!vcpus || !refs) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < s->nr_items; i++) {
-		it = s->slots[i].item;
-		if (cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VCPU)
-			continue;
-		for (j = 0; j < nr && vcpus[j] != it->file; j++)
-			;
-		if (j == nr)
-			vcpus[nr++] = it->file;
-		refs[j]++;
-	}
+	ret = cprhold_vcpus_collect(s, &v);
 	for (i = 0; i < count && !ret; i++) {
 		it = cprhold_index_find(s, tokens[i], &pos);
 		if (!it || cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VM)
 			continue;
 		vms++;
+		p = cprhold_prep_find(s, it->file);
 		ret = cprhold_adopt_vm(ops, it->file, cprhold_items_refs(s, it->file),
-				       vcpus, refs, nr);
+				       v.files, v.refs, v.nr, p ? p->prep : NULL);
+		if (!ret && p) {
+			list_del(&p->node);
+			cprhold_adopt_release(s->prep_ops, p->prep);
+			kfree(p);
+			if (list_empty(&s->preps)) {
+				cprhold_adopt_put(s->prep_ops);
+				s->prep_ops = NULL;
+			}
+		}
 	}
 	if (!ret && !vms)
 		ret = -EINVAL;	/* nothing to adopt among the tokens */
-out:
-	kvfree(refs);
-	kvfree(vcpus);
+	cprhold_vcpus_free(&v);
 	return ret;
 }
 
@@ -489,6 +619,8 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 		else
 			ret = -ENOENT;
 	}
+	if (!ret)
+		ret = cprhold_check_prepared(s, tokens, files, cmd->count, !!adopt);
 	/*
 	 * Adopt while the session's references are the only ones we add:
 	 * the adopter counts file references to exclude the old owner.

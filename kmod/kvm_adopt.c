@@ -32,6 +32,10 @@
  *  4. commit: invalidate pfn caches, swap kvm->mm, flush TLBs, forget
  *     the threads that ran the vCPUs (below).
  *
+ * A VM prepared at seal (CPRHOLD_SEAL_PREPARE_ADOPT, see struct
+ * cprhold_kvm_prep) left its old mm then, in the background: step 3 only
+ * registers the notifier on the new mm.
+ *
  * Preconditions (errno when they fail):
  *  - a Debian 6.1 or 6.12 kernel on an AMD (SVM) host: the KVM internals
  *    this relies on were verified there (EOPNOTSUPP);
@@ -66,6 +70,8 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/module.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
 #include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 #include <asm/processor.h>
@@ -245,8 +251,24 @@ struct cprhold_kvm_swap {
 	struct mm_struct *old;
 	struct mm_struct *new;
 	bool old_alive;
+	bool detached;		/* prepared at seal: off the old mm already */
 	int ret;
 };
+
+/*
+ * An invalidation that started on the old mm will never end: with no
+ * notifier of the VM live, the counters can be reset.
+ */
+static void cprhold_kvm_reset_invalidations(struct kvm *kvm)
+{
+	write_lock(&kvm->mmu_lock);
+	kvm->mmu_invalidate_in_progress = 0;
+	kvm->mmu_invalidate_seq++;
+	write_unlock(&kvm->mmu_lock);
+	spin_lock(&kvm->mn_invalidate_lock);
+	kvm->mn_active_invalidate_count = 0;
+	spin_unlock(&kvm->mn_invalidate_lock);
+}
 
 /*
  * Move the MMU notifier from the old mm to the new one.  On a kworker:
@@ -258,31 +280,27 @@ static void cprhold_kvm_swap_fn(struct work_struct *work)
 	struct cprhold_kvm_swap *sw = container_of(work, struct cprhold_kvm_swap, work);
 	struct kvm *kvm = sw->kvm;
 
-	/*
-	 * Zaps every spte (release) if the old mm is still alive, waits for
-	 * the notifier's callbacks to finish, drops its mm reference.
-	 */
-	mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
-
-	/*
-	 * An invalidation that started on the old mm will never end here:
-	 * no notifier of ours is live now, so the counters can be reset.
-	 */
-	write_lock(&kvm->mmu_lock);
-	kvm->mmu_invalidate_in_progress = 0;
-	kvm->mmu_invalidate_seq++;
-	write_unlock(&kvm->mmu_lock);
-	spin_lock(&kvm->mn_invalidate_lock);
-	kvm->mn_active_invalidate_count = 0;
-	spin_unlock(&kvm->mn_invalidate_lock);
+	if (!sw->detached) {
+		/*
+		 * Zaps every spte (release) if the old mm is still alive,
+		 * waits for the notifier's callbacks to finish, drops its mm
+		 * reference.
+		 */
+		mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
+		cprhold_kvm_reset_invalidations(kvm);
+	}
 
 	sw->ret = mmu_notifier_register(&kvm->mmu_notifier, sw->new);
 	if (sw->ret) {
-		/* Back to the old registration, as if nothing happened. */
-		if (sw->old_alive)
+		/* Back to where it was: registered on the old mm, or detached. */
+		if (sw->detached)
+			;	/* the detached VM keeps its reference on the old mm */
+		else if (sw->old_alive)
 			WARN_ON(mmu_notifier_register(&kvm->mmu_notifier, sw->old));
 		else
 			mmgrab(sw->old);	/* the notifier's reference */
+	} else if (sw->detached) {
+		mmdrop(sw->old);	/* the reference the detached VM kept */
 	}
 	complete(&sw->done);
 }
@@ -383,23 +401,248 @@ static void cprhold_kvm_invalidate_gpcs(struct kvm *kvm)
 	spin_unlock(&kvm->gpc_lock);
 }
 
-static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
-			     struct file *const *files, const unsigned int *refs,
-			     unsigned int nr_files)
+/*
+ * Does the VM use a gfn-to-pfn cache other than its vCPUs' kvmclock pages?
+ * Those are refreshed only by a running vCPU; others (Xen shared info,
+ * vcpu_info, runstate) also from an interrupt routed through an irqfd,
+ * through kvm->mm, which a detached VM must never map from.
+ */
+static bool cprhold_kvm_other_caches(struct kvm *kvm)
 {
-	struct mm_struct *new = current->mm, *old;
-	struct cprhold_kvm_pids *pids = NULL;
-	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0, t3;
-	struct cprhold_kvm_swap sw;
+	struct gfn_to_pfn_cache *gpc;
 	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	bool other = false;
+
+	spin_lock(&kvm->gpc_lock);
+	list_for_each_entry(gpc, &kvm->gpc_list, list) {
+		other = true;
+		kvm_for_each_vcpu(i, vcpu, kvm) {
+			if (gpc == &vcpu->arch.pv_time) {
+				other = false;
+				break;
+			}
+		}
+		if (other)
+			break;
+	}
+	spin_unlock(&kvm->gpc_lock);
+	return other;
+}
+
+/*
+ * Lock the VM for a move: under kvm->lock (held by the caller), no vCPU
+ * being created, every vCPU mutex (tried: a vCPU in KVM_RUN or another
+ * vCPU ioctl is EBUSY), kvm->slots_lock, and a VM adoption can carry.
+ * On success *@locked vCPU mutexes and slots_lock are held; on error
+ * nothing but kvm->lock.
+ */
+static int cprhold_kvm_lock_vm(struct kvm *kvm, unsigned long *locked)
+{
+	int ret;
+
+	lockdep_assert_held(&kvm->lock);
+	*locked = 0;
+	if (kvm->vm_dead || kvm->vm_bugged)
+		return -EIO;
+	if (kvm->created_vcpus != atomic_read(&kvm->online_vcpus))
+		return -EBUSY;
+	*locked = cprhold_kvm_trylock_vcpus(kvm);
+	ret = -EBUSY;
+	if (*locked != atomic_read(&kvm->online_vcpus))
+		goto out_vcpus;
+	ret = -EINTR;
+	if (mutex_lock_killable(&kvm->slots_lock))
+		goto out_vcpus;
+	if (!cprhold_kvm_unsupported(kvm))
+		return 0;
+	ret = -EOPNOTSUPP;
+	mutex_unlock(&kvm->slots_lock);
+out_vcpus:
+	cprhold_kvm_unlock_vcpus(kvm, *locked);
+	*locked = 0;
+	return ret;
+}
+
+static void cprhold_kvm_unlock_vm(struct kvm *kvm, unsigned long locked)
+{
+	mutex_unlock(&kvm->slots_lock);
+	cprhold_kvm_unlock_vcpus(kvm, locked);
+}
+
+/*
+ * Every vCPU parked (-ENOENT if not, -EINVAL for two files of one vCPU);
+ * *@exclusive: nobody but the session's entries holds the VM and vCPU
+ * files (the old owner let go of them all).
+ */
+static int cprhold_kvm_check_files(struct kvm *kvm, struct file *vmf, unsigned int vm_refs,
+				   struct file *const *files, const unsigned int *refs,
+				   unsigned int nr_files, bool *exclusive)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	*exclusive = file_count(vmf) == vm_refs;
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		int f = cprhold_kvm_vcpu_file(vmf, vcpu, files, nr_files);
+
+		if (f < 0)
+			return f;
+		*exclusive &= file_count(files[f]) == refs[f];
+	}
+	return 0;
+}
+
+static bool cprhold_kvm_host_ok(void)
+{
+	return cprhold_kvm_kernel_verified &&
+	       (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+		boot_cpu_data.x86_vendor == X86_VENDOR_HYGON);
+}
+
+/*
+ * A VM prepared for adoption when its session was sealed
+ * (CPRHOLD_SEAL_PREPARE_ADOPT).  Preparing checks, as adoption would,
+ * that nobody but the session holds the VM and its vCPUs and that none
+ * is busy, and queues the detach: on cprhold_kvm_wq, the VM's MMU
+ * notifier leaves the creator's mm (the release zaps every spte, then the
+ * SRCU grace period, which is the point: it passes while the successor
+ * starts, claims and maps guest memory), the invalidation counters are
+ * reset and the gfn-to-pfn caches invalidated.  The notifier's reference
+ * on the old mm is taken again, so that kvm_destroy_vm() stays balanced
+ * if the VM is never adopted.
+ *
+ * A detached VM has no notifier at all.  That is safe because nothing can
+ * map guest memory into it: no vCPU runs (only the session holds the
+ * files, and cprhold hands them out only into an adoption of the VM),
+ * its sptes are zapped and its caches invalid.  Adoption then only
+ * registers the notifier on the adopter's mm.
+ */
+struct cprhold_kvm_prep {
+	struct work_struct work;
+	struct completion done;		/* the detach has run */
+	refcount_t ref;			/* the session's and the work's */
+	struct kvm *kvm;		/* referenced */
+	struct mm_struct *old;		/* kvm->mm when prepared */
+	bool detached;			/* the work moved the notifier off @old */
+};
+
+static struct workqueue_struct *cprhold_kvm_wq;
+
+static void cprhold_kvm_prep_put(struct cprhold_kvm_prep *p)
+{
+	if (refcount_dec_and_test(&p->ref)) {
+		kvm_put_kvm(p->kvm);
+		kfree(p);
+	}
+}
+
+static void cprhold_kvm_detach_fn(struct work_struct *work)
+{
+	struct cprhold_kvm_prep *p = container_of(work, struct cprhold_kvm_prep, work);
+	struct kvm *kvm = p->kvm;
+	u64 t0 = ktime_get_ns();
+	int ret = -ESRCH;
+
+	mutex_lock(&kvm->lock);
+	/*
+	 * As prepared, unless the old owner's mm has exited meanwhile (its
+	 * release unlinked the notifier: adoption moves the VM whole).
+	 */
+	if (kvm->mm == p->old && !hlist_unhashed_lockless(&kvm->mmu_notifier.hlist)) {
+		mmu_notifier_unregister(&kvm->mmu_notifier, p->old);
+		mmgrab(p->old);		/* the notifier's, for kvm_destroy_vm() */
+		cprhold_kvm_reset_invalidations(kvm);
+		cprhold_kvm_invalidate_gpcs(kvm);
+		p->detached = true;
+		ret = 0;
+	}
+	mutex_unlock(&kvm->lock);
+	trace_cprhold_kvm_detach(atomic_read(&kvm->online_vcpus), ret, ktime_get_ns() - t0);
+	complete_all(&p->done);
+	cprhold_kvm_prep_put(p);
+}
+
+static struct cprhold_kvm_prep *cprhold_kvm_prepare(struct file *vmf, unsigned int vm_refs,
+						    struct file *const *files,
+						    const unsigned int *refs,
+						    unsigned int nr_files)
+{
+	struct cprhold_kvm_prep *p = NULL;
+	unsigned long locked;
 	struct kvm *kvm;
-	unsigned long i, locked = 0;
 	bool exclusive;
 	int ret;
 
-	if (!cprhold_kvm_kernel_verified ||
-	    (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
-	     boot_cpu_data.x86_vendor != X86_VENDOR_HYGON))
+	ret = -EOPNOTSUPP;
+	if (!cprhold_kvm_host_ok())
+		goto out_trace;
+	ret = -EINVAL;
+	if (!file_is_kvm(vmf))
+		goto out_trace;
+	kvm = vmf->private_data;
+	ret = -ENOMEM;
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		goto out_trace;
+	ret = -EINTR;
+	if (mutex_lock_killable(&kvm->lock))
+		goto out_trace;
+	ret = cprhold_kvm_lock_vm(kvm, &locked);
+	if (ret)
+		goto out_lock;
+	ret = cprhold_kvm_check_files(kvm, vmf, vm_refs, files, refs, nr_files, &exclusive);
+	if (!ret && !exclusive)
+		ret = -EBUSY;
+	if (!ret && cprhold_kvm_other_caches(kvm))
+		ret = -EOPNOTSUPP;
+	/* Still on its creator's mm, which is alive: something to detach. */
+	if (!ret && hlist_unhashed_lockless(&kvm->mmu_notifier.hlist))
+		ret = -ESRCH;
+	if (!ret) {
+		INIT_WORK(&p->work, cprhold_kvm_detach_fn);
+		init_completion(&p->done);
+		refcount_set(&p->ref, 2);
+		kvm_get_kvm(kvm);
+		p->kvm = kvm;
+		p->old = kvm->mm;
+		queue_work(cprhold_kvm_wq, &p->work);
+	}
+	cprhold_kvm_unlock_vm(kvm, locked);
+out_lock:
+	mutex_unlock(&kvm->lock);
+out_trace:
+	trace_cprhold_kvm_prepare(ret);
+	if (!ret)
+		return p;
+	kfree(p);
+	return NULL;
+}
+
+static void cprhold_kvm_release(struct cprhold_kvm_prep *p)
+{
+	/* Not run yet: the VM is going away with its session, leave it be. */
+	if (cancel_work(&p->work)) {
+		complete_all(&p->done);
+		cprhold_kvm_prep_put(p);	/* the work's */
+	}
+	cprhold_kvm_prep_put(p);
+}
+
+static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
+			     struct file *const *files, const unsigned int *refs,
+			     unsigned int nr_files, struct cprhold_kvm_prep *prep)
+{
+	struct mm_struct *new = current->mm, *old;
+	struct cprhold_kvm_pids *pids = NULL;
+	u64 t0 = ktime_get_ns(), t1 = 0, t2 = 0, t3, waited = 0;
+	struct cprhold_kvm_swap sw;
+	struct kvm *kvm;
+	unsigned long locked = 0;
+	bool exclusive;
+	int ret;
+
+	if (!cprhold_kvm_host_ok())
 		return -EOPNOTSUPP;
 	if (!file_is_kvm(vmf))
 		return -EINVAL;
@@ -407,6 +650,17 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 		return -EINVAL;
 
 	kvm = vmf->private_data;
+	if (prep) {
+		/*
+		 * The detach started at seal; by now it has usually run.  The
+		 * caller holds its session's lock, which nothing takes under
+		 * kvm->lock (the work takes only that): no cycle, though
+		 * lockdep does not see this wait.
+		 */
+		if (wait_for_completion_killable(&prep->done))
+			return -EINTR;
+		waited = ktime_get_ns() - t0;
+	}
 	if (mutex_lock_killable(&kvm->lock))
 		return -EINTR;
 	/*
@@ -415,40 +669,18 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	 * owner gone) would both move the notifier off the same old mm.
 	 */
 	old = kvm->mm;
+	sw.detached = prep && prep->detached && old == prep->old &&
+		      hlist_unhashed_lockless(&kvm->mmu_notifier.hlist);
 	ret = 0;
-	if (old == new)
-		goto out_lock;	/* already ours: a repeated retrieve */
-	ret = -EIO;
-	if (kvm->vm_dead || kvm->vm_bugged)
+	/* Already ours and watched: a repeated retrieve. */
+	if (old == new && !hlist_unhashed_lockless(&kvm->mmu_notifier.hlist))
 		goto out_lock;
-	ret = -EBUSY;
-	if (kvm->created_vcpus != atomic_read(&kvm->online_vcpus))
+	ret = cprhold_kvm_lock_vm(kvm, &locked);
+	if (ret)
 		goto out_lock;
-	locked = cprhold_kvm_trylock_vcpus(kvm);
-	if (locked != atomic_read(&kvm->online_vcpus))
-		goto out_vcpus;	/* in KVM_RUN or another vCPU ioctl */
-	ret = -EINTR;
-	if (mutex_lock_killable(&kvm->slots_lock))
-		goto out_vcpus;
-
-	ret = -EOPNOTSUPP;
-	if (cprhold_kvm_unsupported(kvm))
-		goto out_slots;
-
-	/*
-	 * Every vCPU parked; the old owner has let go of them all: nobody
-	 * but the session's entries holds the files.
-	 */
-	exclusive = file_count(vmf) == vm_refs;
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		int f = cprhold_kvm_vcpu_file(vmf, vcpu, files, nr_files);
-
-		if (f < 0) {
-			ret = f;
-			goto out_slots;
-		}
-		exclusive &= file_count(files[f]) == refs[f];
-	}
+	ret = cprhold_kvm_check_files(kvm, vmf, vm_refs, files, refs, nr_files, &exclusive);
+	if (ret)
+		goto out_vm;
 	sw.old_alive = mmget_not_zero(old);
 	ret = -EBUSY;
 	if (sw.old_alive && !exclusive)
@@ -484,8 +716,7 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	kvm_flush_remote_tlbs(kvm);
 	kvm->userspace_pid = task_tgid_nr(current);
 	cprhold_kvm_forget_pids(kvm, pids);
-	mutex_unlock(&kvm->slots_lock);
-	cprhold_kvm_unlock_vcpus(kvm, locked);
+	cprhold_kvm_unlock_vm(kvm, locked);
 	mutex_unlock(&kvm->lock);
 	/* KVM's own reference on the old mm, then ours; outside KVM's locks. */
 	mmdrop(old);
@@ -497,37 +728,48 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	cprhold_kvm_cgroup_move(kvm);
 #endif
 	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), 0, t1 - t0,
-				t2 - t1, t3 - t2, ktime_get_ns() - t3);
+				t2 - t1, t3 - t2, ktime_get_ns() - t3, sw.detached, waited);
 	return 0;
 
 out_old:
 	kfree(pids);
 	if (sw.old_alive)
 		mmput(old);
-out_slots:
-	mutex_unlock(&kvm->slots_lock);
-out_vcpus:
-	cprhold_kvm_unlock_vcpus(kvm, locked);
+out_vm:
+	cprhold_kvm_unlock_vm(kvm, locked);
 out_lock:
 	mutex_unlock(&kvm->lock);
 	trace_cprhold_kvm_adopt(atomic_read(&kvm->online_vcpus), ret,
-				(t1 ?: ktime_get_ns()) - t0, t2 ? t2 - t1 : 0, 0, 0);
+				(t1 ?: ktime_get_ns()) - t0, t2 ? t2 - t1 : 0, 0, 0,
+				sw.detached, waited);
 	return ret;
 }
 
 static const struct cprhold_adopt_ops cprhold_kvm_ops = {
 	.owner = THIS_MODULE,
+	.prepare = cprhold_kvm_prepare,
 	.adopt = cprhold_kvm_adopt,
+	.release = cprhold_kvm_release,
 };
 
 static int __init cprhold_kvm_init(void)
 {
-	return cprhold_register_adopt_ops(&cprhold_kvm_ops);
+	int ret;
+
+	cprhold_kvm_wq = alloc_workqueue("cprhold_kvm", WQ_UNBOUND, 0);
+	if (!cprhold_kvm_wq)
+		return -ENOMEM;
+	ret = cprhold_register_adopt_ops(&cprhold_kvm_ops);
+	if (ret)
+		destroy_workqueue(cprhold_kvm_wq);
+	return ret;
 }
 
 static void __exit cprhold_kvm_exit(void)
 {
 	cprhold_unregister_adopt_ops(&cprhold_kvm_ops);
+	/* Sessions pin the module while they hold a preparation; the work may outlive them. */
+	destroy_workqueue(cprhold_kvm_wq);
 	rcu_barrier();	/* cprhold_kvm_put_pids() */
 }
 

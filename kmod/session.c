@@ -131,7 +131,7 @@ static void cprhold_session_release(struct kref *ref)
 	struct cprhold_session *s = container_of(ref, struct cprhold_session, ref);
 
 	WARN_ON_ONCE(s->state != CPRHOLD_STATE_FINISHED);
-	WARN_ON_ONCE(s->slots || !list_empty(&s->batches));
+	WARN_ON_ONCE(s->slots || !list_empty(&s->batches) || !list_empty(&s->preps));
 	put_pid(s->creator);
 	put_pid(s->claimer);
 	if (s->userns)
@@ -247,8 +247,10 @@ static void cprhold_ttl_cancel(struct cprhold_session *s)
 static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 				enum cprhold_state required, u64 claim_gen)
 {
+	const struct cprhold_adopt_ops *prep_ops;
 	struct cprhold_slot *slots;
 	LIST_HEAD(batches);
+	LIST_HEAD(preps);
 
 	mutex_lock(&s->lock);
 	if (s->state == CPRHOLD_STATE_FINISHED ||
@@ -268,6 +270,9 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	atomic_sub(s->nr_items, &cprhold_nr_items);
 	WRITE_ONCE(s->nr_items, 0);
 	spin_unlock(&s->info_lock);
+	list_splice_init(&s->preps, &preps);
+	prep_ops = s->prep_ops;
+	s->prep_ops = NULL;
 	cprhold_wake_pollers(s);
 
 	mutex_lock(&cprhold_table_lock);
@@ -290,6 +295,10 @@ static bool cprhold_session_end(struct cprhold_session *s, enum cprhold_end why,
 	 */
 	cprhold_ttl_cancel(s);
 	kvfree(slots);
+	if (prep_ops) {
+		cprhold_preps_release(prep_ops, &preps);
+		cprhold_adopt_put(prep_ops);
+	}
 	cprhold_batches_release(&batches);
 	pr_debug("session %s ended (%d)\n", s->name, why);
 	cprhold_session_put(s);		/* the table's reference */
@@ -637,6 +646,7 @@ int cprhold_create(struct cprhold_ucmd *ucmd)
 	INIT_HLIST_NODE(&s->hnode);
 	INIT_DELAYED_WORK(&s->ttl_work, cprhold_ttl_work);
 	INIT_LIST_HEAD(&s->batches);
+	INIT_LIST_HEAD(&s->preps);
 	strscpy(s->name, cmd->name, sizeof(s->name));
 	get_random_bytes(s->secret, sizeof(s->secret));
 	s->flags = cmd->flags;
@@ -1035,21 +1045,33 @@ int cprhold_seal(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
 	struct cprhold_session *s = h->session;
+	const struct cprhold_adopt_ops *ops = NULL;
 	struct cprhold_op *cmd = ucmd->cmd;
 	int ret = 0;
 
-	if (cmd->flags)
+	if (cmd->flags & ~CPRHOLD_SEAL_PREPARE_ADOPT)
 		return -EOPNOTSUPP;
+	if (cmd->flags & CPRHOLD_SEAL_PREPARE_ADOPT) {
+		/* Before the lock: this may load cprhold_kvm.ko.  Best effort. */
+		ops = cprhold_adopt_get();
+		if (IS_ERR(ops))
+			ops = NULL;
+	}
 	mutex_lock(&s->lock);
 	if (s->state == CPRHOLD_STATE_FINISHED) {
 		ret = -ENOENT;
 	} else if (h->role != CPRHOLD_ROLE_CREATOR || s->state != CPRHOLD_STATE_OPEN) {
 		ret = -EBUSY;
 	} else {
+		if (ops)
+			cprhold_prepare_adoption(s, ops);	/* takes @ops */
+		ops = NULL;
 		cprhold_set_sealed(s);
 		cprhold_nl_notify(s, CPRHOLD_EVENT_SEALED);
 	}
 	mutex_unlock(&s->lock);
+	if (ops)
+		cprhold_adopt_put(ops);
 	return ret;
 }
 

@@ -21,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lib/ch.h"
@@ -147,6 +148,33 @@ static uint16_t guest_counter(struct vm *v)
 
 
 /*
+ * How the creator seals.  CR_RELEASE: it lets go of the VM first (closes
+ * its VM and vCPU fds, unmaps the kvm_run areas); with @keep it then
+ * stays, its mm alive, until told to quit.  CR_PREPARE: it seals with
+ * CPRHOLD_SEAL_PREPARE_ADOPT.  CR_SELF: then claims its own session and
+ * adopts the VM back into its own mm, runs it, and checks the MMU
+ * notifier watches that mm again.  Set before spawn_creator() (the
+ * creator is a fork).
+ */
+#define CR_RELEASE	(1u << 0)
+#define CR_PREPARE	(1u << 1)
+#define CR_SELF		(1u << 2)
+static unsigned int creator_mode;
+
+static void vm_release(struct vm *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_vcpus; i++) {
+		munmap(v->run[i], sh->mmap_size);
+		close(v->vcpu[i]);
+	}
+	close(v->vm);
+}
+
+static int self_adopt(unsigned int n);
+
+/*
  * Creator: a VM with @n vCPUs that ran a few steps; parks the VM, the
  * first @park_vcpus vCPUs and the RAM (with its address), seals.  With
  * @keep, it keeps its own fds (and stays alive); otherwise it exits.
@@ -175,10 +203,24 @@ static int creator(unsigned int n, unsigned int park_vcpus, bool keep, int ready
 	e[k++].addr = (uintptr_t)GUEST_HVA;
 	for (i = 0; i < (int)park_vcpus; i++)
 		ch_entry(&e[k++], v.vcpu[i], TOK_VCPU0 + i, "vcpu");
-	if (ch_park(sfd, e, k) || ch_seal(sfd))
+	if (ch_park(sfd, e, k))
 		return 14;
+	if (creator_mode & CR_RELEASE)
+		vm_release(&v);
+	if (ch_op_ex(sfd, CPRHOLD_SEAL, creator_mode & CR_PREPARE ? CPRHOLD_SEAL_PREPARE_ADOPT : 0))
+		return 14;
+	if (creator_mode & CR_SELF)
+		return self_adopt(n);
 	if (!keep)
 		return 0;
+	if (creator_mode & CR_RELEASE) {
+		/* Let go of the VM, but stay (alive mm) until told to quit. */
+		char c;
+
+		if (write(ready_fd, "r", 1) != 1 || read(ready_fd, &c, 1) != 1)
+			return 16;
+		return 0;
+	}
 	/* The old owner stays, and can still run its VM. */
 	if (write(ready_fd, "r", 1) != 1)
 		return 15;
@@ -233,6 +275,57 @@ static int adopt_into_self(int nr_vcpus, struct vm *v, int *cfd_out)
 	return 0;
 }
 
+/* Punch the mailbox page out: the guest must see the hole, then a new value. */
+static int punch_and_step(struct vm *v)
+{
+	if (fallocate(v->ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, MAILBOX & ~4095ul,
+		      4096))
+		return -1;
+	if (vm_step(v, 0) != 0)
+		return -2;
+	v->mem[MAILBOX] = 0x33;
+	return vm_step(v, 0) == 0x33 ? 0 : -3;
+}
+
+/*
+ * CR_SELF: the creator claims its own session and adopts its VM back,
+ * into the mm it was created in (guest memory is still mapped here).
+ */
+static int self_adopt(unsigned int n)
+{
+	uint64_t tokens[3] = { TOK_VM, TOK_VCPU0, TOK_VCPU0 + 1 }, ram_token = TOK_RAM;
+	int ctl = ch_open(), cfd, fds[3];
+	unsigned int i;
+	struct vm v;
+
+	memset(&v, 0, sizeof(v));
+	cfd = ch_claim(ctl, sh->name, sh->secret);
+	if (cfd < 0)
+		return 80;
+	if (ch_retrieve_ex(cfd, tokens, fds, 1 + n, CPRHOLD_RETRIEVE_ADOPT_KVM)) {
+		sh->err = -errno;
+		return 81;
+	}
+	if (ch_retrieve(cfd, &ram_token, &v.ram, 1))
+		return 82;
+	v.vm = fds[0];
+	v.mem = GUEST_HVA;
+	v.nr_vcpus = n;
+	vcpu_mmap_size = sh->mmap_size;
+	for (i = 0; i < n; i++) {
+		v.vcpu[i] = fds[1 + i];
+		if (vcpu_map_run(&v, -1, i))
+			return 83;
+	}
+	v.mem[MAILBOX] = 0x66;
+	if (vm_step(&v, 0) != 0x66)
+		return 84;
+	/* Watched again: a page punched out under the guest shows. */
+	if (punch_and_step(&v))
+		return 85;
+	return ch_finish(cfd) ? 86 : 0;
+}
+
 /* In a container: adopt, check the guest goes on where it was. */
 static int ct_adopter(void *arg)
 {
@@ -266,14 +359,8 @@ static int ct_adopter(void *arg)
 	 * guest; it must see the hole (zero), then a new value.  A stale
 	 * mapping from before would keep showing 0x77.
 	 */
-	if (fallocate(v.ram, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, MAILBOX & ~4095ul,
-		      4096))
+	if (punch_and_step(&v))
 		return 26;
-	if (vm_step(&v, 0) != 0)
-		return 27;
-	v.mem[MAILBOX] = 0x33;
-	if (vm_step(&v, 0) != 0x33)
-		return 28;
 	/* Memslot changes return (no invalidation counter left raised). */
 	{
 		struct kvm_userspace_memory_region r = {
@@ -1045,6 +1132,279 @@ TEST_F(adopt, forgets_the_old_vcpu_threads)
 	}
 	/* 111: the old owner's thread still recorded after the adoption */
 	EXPECT_EQ(0, wait_status(pid));
+}
+
+/* ---- CPRHOLD_SEAL_PREPARE_ADOPT ------------------------------------------ */
+
+/* The cprhold_kvm tracepoints, in a trace instance of the test's own. */
+#define TRACE_INST "/sys/kernel/tracing/instances/adopt_test"
+
+static int trace_start(void)
+{
+	static const char *const ev[] = {
+		"cprhold_kvm_prepare", "cprhold_kvm_detach", "cprhold_kvm_adopt",
+	};
+	char path[160];
+	unsigned int i;
+	int fd;
+
+	if (system("modprobe cprhold_kvm"))
+		return -1;
+	rmdir(TRACE_INST);
+	if (mkdir(TRACE_INST, 0700))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(ev); i++) {
+		snprintf(path, sizeof(path), TRACE_INST "/events/cprhold/%s/enable", ev[i]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+/* How many lines of the trace so far contain @what. */
+static int trace_count(const char *what)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen(TRACE_INST "/trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	fclose(f);
+	return n;
+}
+
+static void trace_stop(void)
+{
+	rmdir(TRACE_INST);
+}
+
+/*
+ * Sealed with CPRHOLD_SEAL_PREPARE_ADOPT by an old owner that let go of
+ * the VM and lingers: the VM is detached at seal, in the background, and
+ * a successor in another container adopts it (only registering the
+ * notifier on its mm), runs it, and the notifier watches its mm.
+ */
+TEST_F(adopt, prepared_at_seal_across_containers)
+{
+	struct ct_opts b = { .host_uid = 100000, .host_gid = self->kvm_gid,
+			     .hostname = "adopter", .userns_fd = -1 };
+	int sock;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, trace_start());
+	creator_mode = CR_RELEASE | CR_PREPARE;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(1, trace_count("cprhold_kvm_prepare: ret 0"));
+	ASSERT_EQ(0, ct_run(&b, ct_adopter, NULL));
+	EXPECT_EQ(1, trace_count("cprhold_kvm_detach: 1 vCPUs ret 0"));
+	EXPECT_EQ(1, trace_count("ret 0: checks"));
+	EXPECT_EQ(1, trace_count("prepared 1"));
+	ASSERT_EQ(1, write(sock, "q", 1));
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+	trace_stop();
+}
+
+/*
+ * The old owner adopts its own prepared VM back: the adoption into the
+ * same mm registers the notifier there again (a prepared VM must never
+ * run unwatched, least of all in the mm that still maps its memory).
+ */
+TEST_F(adopt, prepared_adopted_back_by_its_creator)
+{
+	int sock;
+	pid_t pid;
+
+	ASSERT_EQ(0, trace_start());
+	creator_mode = CR_RELEASE | CR_PREPARE | CR_SELF;
+	pid = spawn_creator(1, 1, false, &sock);
+	ASSERT_GT(pid, 0);
+	/* 85: the guest did not see the punched page: nothing watched the mm */
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+	EXPECT_EQ(1, trace_count("cprhold_kvm_prepare: ret 0"));
+	EXPECT_EQ(1, trace_count("prepared 1"));
+	trace_stop();
+}
+
+/*
+ * Until it is adopted, a prepared VM leaves the session only into an
+ * adoption of it: its VM or vCPU files without CPRHOLD_RETRIEVE_ADOPT_KVM,
+ * or a vCPU adopted without its VM, are EBUSY and install nothing; other
+ * entries come out as usual.  After the adoption the rule is gone.
+ */
+TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
+{
+	uint64_t vm_tok = TOK_VM, vcpu_tok = TOK_VCPU0, ram_tok = TOK_RAM;
+	int sock;
+	char c;
+	pid_t pid;
+
+	creator_mode = CR_RELEASE | CR_PREPARE;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	{
+		pid_t b = fork();
+
+		ASSERT_GE(b, 0);
+		if (b == 0) {
+			int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
+			int fd = -1, n0 = count_open_fds();
+			struct vm v;
+
+			if (cfd < 0)
+				_exit(120);
+			if (ch_retrieve(cfd, &vcpu_tok, &fd, 1) != -1 || errno != EBUSY)
+				_exit(121);
+			if (ch_retrieve(cfd, &vm_tok, &fd, 1) != -1 || errno != EBUSY)
+				_exit(122);
+			if (ch_retrieve_ex(cfd, &vcpu_tok, &fd, 1, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
+			    errno != EBUSY)
+				_exit(123);
+			if (count_open_fds() != n0)
+				_exit(124);
+			/* Guest memory is not the VM's: it comes out. */
+			if (ch_retrieve(cfd, &ram_tok, &fd, 1))
+				_exit(125);
+			close(fd);
+			/* The adoption itself, then anything goes. */
+			if (ch_abort(cfd))
+				_exit(126);
+			if (adopt_into_self(1, &v, &cfd))
+				_exit(127);
+			v.mem[MAILBOX] = 0x21;
+			if (vm_step(&v, 0) != 0x21)
+				_exit(128);
+			if (ch_retrieve(cfd, &vcpu_tok, &fd, 1))
+				_exit(129);
+			_exit(ch_finish(cfd) ? 130 : 0);
+		}
+		EXPECT_EQ(0, wait_status(b));
+	}
+	ASSERT_EQ(1, write(sock, "q", 1));
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+}
+
+/*
+ * A prepared VM that is never adopted: when its session ends the VM is
+ * destroyed (its debugfs directory goes), the session's reference on
+ * cprhold_kvm is dropped, and the kernel stays quiet (kvm_destroy_vm()
+ * finds the notifier's mm reference it expects).
+ */
+TEST_F(adopt, prepared_never_adopted_is_freed)
+{
+	char pattern[64];
+	long ref0;
+	int sock, i;
+	glob_t g;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, trace_start());
+	ref0 = module_refcnt("cprhold_kvm");
+	ASSERT_GE(ref0, 0);
+	creator_mode = CR_RELEASE | CR_PREPARE;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(ref0 + 1, module_refcnt("cprhold_kvm"));
+	for (i = 0; i < 500 && trace_count("cprhold_kvm_detach") < 1; i++)
+		usleep(2000);
+	EXPECT_EQ(1, trace_count("cprhold_kvm_detach: 1 vCPUs ret 0"));
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*", (int)pid);
+	ASSERT_EQ(0, ch_destroy(self->ctl, sh->name));
+	EXPECT_EQ(ref0, module_refcnt("cprhold_kvm"));
+	if (!access("/sys/kernel/debug/kvm", R_OK)) {
+		for (i = 0; i < 250 && !glob(pattern, 0, NULL, &g); i++) {
+			globfree(&g);
+			usleep(20000);
+		}
+		EXPECT_EQ(GLOB_NOMATCH, glob(pattern, 0, NULL, &g));
+	}
+	ASSERT_EQ(1, write(sock, "q", 1));
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+	trace_stop();
+}
+
+/*
+ * Best effort: an old owner that still holds its VM when it seals with
+ * CPRHOLD_SEAL_PREPARE_ADOPT gets its seal, and its VM untouched (it
+ * still runs it); the tracepoint says why (EBUSY).  Once it has exited,
+ * a successor adopts the VM whole.
+ */
+TEST_F(adopt, prepare_is_best_effort)
+{
+	struct vm v;
+	int sock, cfd;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, trace_start());
+	creator_mode = CR_PREPARE;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(1, trace_count("cprhold_kvm_prepare: ret -16"));
+	ASSERT_EQ(1, write(sock, "s", 1));
+	ASSERT_EQ(1, read(sock, &c, 1));
+	EXPECT_EQ(0x5a, sh->result[0]);
+	ASSERT_EQ(1, write(sock, "q", 1));
+	ASSERT_EQ(0, wait_status(pid));
+	close(sock);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (adopt_into_self(1, &v, &cfd))
+			_exit(140);
+		v.mem[MAILBOX] = 0x13;
+		_exit(vm_step(&v, 0) == 0x13 && !ch_finish(cfd) ? 0 : 141);
+	}
+	EXPECT_EQ(0, wait_status(pid));
+	EXPECT_EQ(1, trace_count("prepared 0"));
+	trace_stop();
+}
+
+/*
+ * The old owner exits right after its prepared seal: the detach and its
+ * exit race (the exit's release may unlink the notifier first, and the
+ * detach finds nothing to do); either way the successor adopts the VM.
+ */
+TEST_F(adopt, prepared_creator_exits_at_once)
+{
+	struct vm v;
+	int sock, cfd, round;
+	pid_t pid;
+
+	for (round = 0; round < 3; round++) {
+		ch_destroy(self->ctl, sh->name);
+		creator_mode = CR_RELEASE | CR_PREPARE;
+		pid = spawn_creator(1, 1, false, &sock);
+		ASSERT_GT(pid, 0);
+		ASSERT_EQ(0, wait_status(pid));
+		close(sock);
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			if (adopt_into_self(1, &v, &cfd))
+				_exit(150);
+			v.mem[MAILBOX] = 0x17;
+			if (vm_step(&v, 0) != 0x17 || punch_and_step(&v))
+				_exit(151);
+			_exit(ch_finish(cfd) ? 152 : 0);
+		}
+		EXPECT_EQ(0, wait_status(pid));
+	}
 }
 
 TEST_HARNESS_MAIN

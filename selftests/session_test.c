@@ -1053,6 +1053,41 @@ TEST_F(sess, open_session_closed_is_destroyed)
 	close(efd);
 }
 
+/*
+ * SEAL takes CPRHOLD_SEAL_PREPARE_ADOPT (a session without a KVM VM has
+ * nothing to prepare and seals as usual), and no other flag; FINISH and
+ * ABORT take none.  A refused flag changes nothing.
+ */
+TEST_F(sess, seal_flags)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), cfd;
+
+	ASSERT_EQ(0, ch_park1(self->sfd, efd, 1, NULL));
+	EXPECT_ERRNO(EOPNOTSUPP, ch_op_ex(self->sfd, CPRHOLD_SEAL, CPRHOLD_SEAL_PREPARE_ADOPT << 1));
+	EXPECT_ERRNO(EOPNOTSUPP, ch_op_ex(self->sfd, CPRHOLD_SEAL, 1u << 31));
+	EXPECT_EQ(CPRHOLD_STATE_OPEN, ch_state(self->sfd));
+	ASSERT_EQ(0, ch_op_ex(self->sfd, CPRHOLD_SEAL, CPRHOLD_SEAL_PREPARE_ADOPT));
+	EXPECT_EQ(CPRHOLD_STATE_SEALED, ch_state(self->sfd));
+	EXPECT_ERRNO(EBUSY, ch_op_ex(self->sfd, CPRHOLD_SEAL, CPRHOLD_SEAL_PREPARE_ADOPT));
+
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	EXPECT_ERRNO(EOPNOTSUPP, ch_op_ex(cfd, CPRHOLD_ABORT, CPRHOLD_SEAL_PREPARE_ADOPT));
+	EXPECT_ERRNO(EOPNOTSUPP, ch_op_ex(cfd, CPRHOLD_FINISH, CPRHOLD_SEAL_PREPARE_ADOPT));
+	EXPECT_EQ(CPRHOLD_STATE_CLAIMED, ch_state(self->sfd));
+	/* Nothing prepared: the eventfd comes out without adoption. */
+	{
+		uint64_t tok = 1;
+		int fd;
+
+		ASSERT_EQ(0, ch_retrieve(cfd, &tok, &fd, 1));
+		close(fd);
+	}
+	EXPECT_EQ(0, ch_finish(cfd));
+	close(cfd);
+	close(efd);
+}
+
 TEST_F(sess, sealed_session_outlives_fds)
 {
 	long sessions = ch_sysfs("sessions");

@@ -97,11 +97,16 @@ static inline int ch_destroy(int ctl, const char *name)
 	return ioctl(ctl, CPRHOLD_DESTROY, &d);
 }
 
-static inline int ch_op(int sfd, unsigned long cmd)
+static inline int ch_op_ex(int sfd, unsigned long cmd, uint32_t flags)
 {
-	struct cprhold_op op = { .size = sizeof(op) };
+	struct cprhold_op op = { .size = sizeof(op), .flags = flags };
 
 	return ioctl(sfd, cmd, &op);
+}
+
+static inline int ch_op(int sfd, unsigned long cmd)
+{
+	return ch_op_ex(sfd, cmd, 0);
 }
 
 static inline int ch_seal(int sfd) { return ch_op(sfd, CPRHOLD_SEAL); }

@@ -522,10 +522,29 @@ struct cprhold_info {
 #define CPRHOLD_INFO _IO(CPRHOLD_TYPE, CPRHOLD_CMD_INFO)
 
 /**
+ * enum cprhold_seal_flags - flags of CPRHOLD_SEAL (&struct cprhold_op)
+ * @CPRHOLD_SEAL_PREPARE_ADOPT: start, in the background, the part of
+ *	CPRHOLD_RETRIEVE_ADOPT_KVM that does not need the successor: move
+ *	each parked KVM VM's MMU notifier off the address space that owns
+ *	the VM (its creator's, or its last adopter's)
+ *	(an SRCU grace period) while the successor starts, claims and maps
+ *	guest memory.  Best effort, per VM: one that adoption could not take
+ *	now (a vCPU or VM file held outside the session, a vCPU busy, an
+ *	unsupported kernel or VM) is left as it is and adoption moves it
+ *	whole.  A prepared VM runs nowhere until adopted: a retrieve that
+ *	asks for any KVM VM, vCPU or device entry of the session must then
+ *	adopt every prepared VM (EBUSY).  See Documentation/userspace-api/cprhold.rst
+ *	("KVM VM adoption").
+ */
+enum cprhold_seal_flags {
+	CPRHOLD_SEAL_PREPARE_ADOPT = 1 << 0,
+};
+
+/**
  * struct cprhold_op - ioctl(CPRHOLD_SEAL), ioctl(CPRHOLD_FINISH) and
  * ioctl(CPRHOLD_ABORT)
  * @size: sizeof(struct cprhold_op)
- * @flags: must be 0
+ * @flags: SEAL: CPRHOLD_SEAL_* flags; FINISH, ABORT: must be 0
  *
  * SEAL, on the creator's session fd: OPEN -> SEALED.
  * FINISH, on the claimer's session fd: CLAIMED -> FINISHED; the session is

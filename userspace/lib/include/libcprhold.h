@@ -90,7 +90,7 @@ extern "C" {
  * @CPRHOLD_OP_LIST: cprhold_list_entries(), cprhold_list_entries_all(),
  *	cprhold_find_entry()
  * @CPRHOLD_OP_INFO: cprhold_info()
- * @CPRHOLD_OP_SEAL: cprhold_seal()
+ * @CPRHOLD_OP_SEAL: cprhold_seal(), cprhold_seal_flags()
  * @CPRHOLD_OP_RETRIEVE: cprhold_retrieve(), cprhold_retrieve_one()
  * @CPRHOLD_OP_FINISH: cprhold_finish()
  * @CPRHOLD_OP_ABORT: cprhold_abort()
@@ -492,6 +492,31 @@ int cprhold_wait(int sfd, uint32_t states, int timeout_ms,
  *   the session is not OPEN (sealed already, or claimed).
  */
 int cprhold_seal(int sfd);
+
+/**
+ * cprhold_seal_flags() - cprhold_seal() with flags
+ * @sfd: the creator's session fd
+ * @flags: 0, or CPRHOLD_SEAL_PREPARE_ADOPT: start moving each parked KVM
+ *	VM off the caller's address space now, in the background, so that
+ *	the successor's adoption (cprhold_retrieve() with
+ *	CPRHOLD_RETRIEVE_ADOPT_KVM) has less to do inside the guest's pause.
+ *	Let go of the VM first (close the VM and vCPU fds, unmap the vCPUs'
+ *	kvm_run areas): a VM the caller still holds is left as it is, and
+ *	its adoption does all of the move later.  Until it is adopted, a
+ *	prepared VM runs nowhere, and its VM and vCPU entries can only be
+ *	retrieved by a call that adopts it.
+ *
+ * As cprhold_seal() otherwise.
+ *
+ * Return: 0 on success, or a negative errno:
+ * * %-EOPNOTSUPP - @flags has a flag the running module does not know.
+ * * %-EBADF - @sfd is not an open file descriptor.
+ * * %-ENOTTY - @sfd is not a cprhold session fd (e.g. the control fd).
+ * * %-ENOENT - the session has ended (finished, destroyed or expired).
+ * * %-EBUSY - @sfd is not the creator's fd (a claimer's or watcher's), or
+ *   the session is not OPEN (sealed already, or claimed).
+ */
+int cprhold_seal_flags(int sfd, uint32_t flags);
 
 /**
  * cprhold_finish() - end a claimed session (CPRHOLD_FINISH)

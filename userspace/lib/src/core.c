@@ -382,27 +382,33 @@ int cprhold_wait(int sfd, uint32_t states, int timeout_ms,
 	}
 }
 
-static int session_op(int sfd, unsigned long cmd)
+static int session_op(int sfd, unsigned long cmd, uint32_t flags)
 {
 	struct cprhold_op op;
 
 	memset(&op, 0, sizeof(op));
+	op.flags = flags;
 	return __cprhold_ioctl(sfd, cmd, &op, &__cprhold_sz_op);
 }
 
 int cprhold_seal(int sfd)
 {
-	return session_op(sfd, CPRHOLD_SEAL);
+	return session_op(sfd, CPRHOLD_SEAL, 0);
+}
+
+int cprhold_seal_flags(int sfd, uint32_t flags)
+{
+	return session_op(sfd, CPRHOLD_SEAL, flags);
 }
 
 int cprhold_finish(int sfd)
 {
-	return session_op(sfd, CPRHOLD_FINISH);
+	return session_op(sfd, CPRHOLD_FINISH, 0);
 }
 
 int cprhold_abort(int sfd)
 {
-	return session_op(sfd, CPRHOLD_ABORT);
+	return session_op(sfd, CPRHOLD_ABORT, 0);
 }
 
 int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,

@@ -148,7 +148,9 @@ static const struct ch_msg ch_msgs[] = {
 	/* CPRHOLD_RETRIEVE */
 	{ CPRHOLD_OP_RETRIEVE, EBUSY, MSG_NOT_CLAIMER
 	  "; adopting a KVM VM also needs that no vCPU is running or being "
-	  "created and that the old owner has let go of the VM" },
+	  "created and that the old owner has let go of the VM; while a VM "
+	  "prepared at seal is not adopted, KVM VM, vCPU and device entries "
+	  "come out only by adopting it" },
 	{ CPRHOLD_OP_RETRIEVE, ENOENT,
 	  "a token is not parked in the session, or the session has ended; "
 	  "adopting a KVM VM also needs every vCPU of it parked in the session" },

@@ -370,7 +370,7 @@ static int fk_info(struct cprhold_info *i)
 
 static int fk_op(int fd, unsigned long cmd, struct cprhold_op *op)
 {
-	if (op->flags)
+	if (op->flags & ~(uint32_t)(cmd == CPRHOLD_SEAL ? CPRHOLD_SEAL_PREPARE_ADOPT : 0))
 		return -EOPNOTSUPP;
 	if (!fk.exists)
 		return -ENOENT;

@@ -464,6 +464,23 @@ static void test_claim(void **state)
 	assert_int_equal(cprhold_claim(CTL, "vm-1", secret, 0), -EBUSY);
 }
 
+static void test_seal_flags(void **state)
+{
+	int sfd;
+
+	(void)state;
+	sfd = make_session(NULL);
+	assert_int_equal(cprhold_seal_flags(sfd, 1u << 31), -EOPNOTSUPP);
+	assert_int_equal(fk.state, CPRHOLD_STATE_OPEN);
+	assert_int_equal(cprhold_seal_flags(sfd, CPRHOLD_SEAL_PREPARE_ADOPT), 0);
+	assert_int_equal(((const struct cprhold_op *)fk_arg(fk.ncalls - 1))->flags,
+			 CPRHOLD_SEAL_PREPARE_ADOPT);
+	assert_int_equal(fk.state, CPRHOLD_STATE_SEALED);
+	/* cprhold_seal() is the same call without flags. */
+	assert_int_equal(cprhold_seal(sfd), -EBUSY);
+	assert_int_equal(((const struct cprhold_op *)fk_arg(fk.ncalls - 1))->flags, 0);
+}
+
 static void test_destroy(void **state)
 {
 	char longname[CPRHOLD_NAME_MAX + 8];
@@ -956,6 +973,7 @@ int main(void)
 		T(test_sizes_sent),
 		T(test_errno_every_op),
 		T(test_claim),
+		T(test_seal_flags),
 		T(test_destroy),
 		T(test_session_ops),
 		T(test_watch),
