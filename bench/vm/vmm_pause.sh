@@ -18,8 +18,12 @@
 # CPRHOLD_RETRIEVE_ADOPT_KVM call), split by the cprhold_kvm_adopt
 # tracepoint (in a trace instance of its own) into "adopt.checks" (locks,
 # preconditions), "adopt.notifier" (KVM's MMU notifier moved to B's
-# address space: its SRCU grace period) and "adopt.commit" (on 6.1 with
-# the NX kthread's cgroup move); each for every guest RAM size, as
+# address space; A seals with CPRHOLD_SEAL_PREPARE_ADOPT, so this is its
+# registration there, the SRCU grace period of leaving A's mm having
+# passed in the background: "adopt.detach" from the cprhold_kvm_detach
+# tracepoint, and "adopt.wait" what of it B still waited for) and
+# "adopt.commit" (on 6.1 with the NX kthread's cgroup move); each for
+# every guest RAM size, as
 # "@<MiB>M" (e.g. "adopt.guest@256M"), param = vCPUs.  summarize.py compares each method
 # with the recreate method of the same variant and RAM size; the medians
 # and ratios also go to stderr.
@@ -48,7 +52,8 @@ chmod 1777 "$SH"
 
 # The adoption's phases, from the cprhold_kvm_adopt tracepoint
 TI=/sys/kernel/tracing/instances/vmm_pause-$$
-if mkdir "$TI" 2>/dev/null && echo 1 >"$TI/events/cprhold/cprhold_kvm_adopt/enable"; then
+if mkdir "$TI" 2>/dev/null && echo 1 >"$TI/events/cprhold/cprhold_kvm_adopt/enable" &&
+	echo 1 >"$TI/events/cprhold/cprhold_kvm_detach/enable"; then
 	trap 'rmdir "$TI" 2>/dev/null' EXIT
 else
 	echo "vmm_pause: no cprhold_kvm_adopt tracepoint, no adoption phases" >&2
@@ -62,12 +67,17 @@ phases() {
 	cat "$TI/trace" >"$f"
 	echo >"$TI/trace"
 	awk -v pre="vmm_pause,$REL" -v m="$1" -v p="$2,$3" '
+		/cprhold_kvm_detach:.* ret 0:/ {
+			for (i = 1; i < NF; i++)
+				if ($i == "detach") d = $(i + 1)
+		}
 		/cprhold_kvm_adopt:.* ret 0:/ {
 			for (i = 1; i < NF; i++) {
 				if ($i == "checks") c = $(i + 1)
 				if ($i == "move") v = $(i + 1)
 				if ($i == "commit") k = $(i + 1)
 				if ($i == "cgroup") g = $(i + 1)
+				if ($i == "(waited") w = $(i + 1)
 			}
 			n++
 		}
@@ -79,6 +89,12 @@ phases() {
 			printf "%s,adopt.checks@%sM,%s,%d\n", pre, m, p, c
 			printf "%s,adopt.notifier@%sM,%s,%d\n", pre, m, p, v
 			printf "%s,adopt.commit@%sM,%s,%d\n", pre, m, p, k + g
+			# Sealed with CPRHOLD_SEAL_PREPARE_ADOPT: the notifier left
+			# the old mm in the background (detach); B waited this long.
+			if (d != "") {
+				printf "%s,adopt.detach@%sM,%s,%d\n", pre, m, p, d
+				printf "%s,adopt.wait@%sM,%s,%d\n", pre, m, p, w
+			}
 		}' "$f"
 }
 

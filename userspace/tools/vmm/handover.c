@@ -536,11 +536,19 @@ int handover_out(struct vmm *vm, struct run_info *ri)
 	}
 	n++;
 
-	/* 3. Let go of the VM (adoption needs it), seal, hand out the secret. */
+	/*
+	 * 3. Let go of the VM (adoption needs it), seal, hand out the secret.
+	 * Sealed with CPRHOLD_SEAL_PREPARE_ADOPT, the kernel moves the VM off
+	 * this mm (an SRCU grace period) while B wakes, claims and maps the
+	 * RAM, and B's adoption only binds it to B's mm.
+	 */
 	if (adopt && !o->hold_until)
 		vmm_release_kvm(vm);
 	t_closed = realtime_ns();
-	r = cprhold_seal(sfd);
+	r = cprhold_seal_flags(sfd, adopt && !o->hold_until && !o->no_prepare ?
+				    CPRHOLD_SEAL_PREPARE_ADOPT : 0);
+	if (r == -EOPNOTSUPP)	/* a module older than the flag */
+		r = cprhold_seal(sfd);
 	if (r < 0) {
 		vmm_err("seal %s: %s", o->handover_out, cprhold_strerror(CPRHOLD_OP_SEAL, r));
 		goto out;

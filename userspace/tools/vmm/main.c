@@ -88,6 +88,8 @@ static void usage(FILE *out)
 "                        successor finished the session (it runs the guest), at\n"
 "                        most MS ms, as QEMU's old process does; exiting at once\n"
 "                        tears this address space down during its pause\n"
+"  --no-prepare          handover-out: seal without CPRHOLD_SEAL_PREPARE_ADOPT, so\n"
+"                        that the successor's adoption moves the VM whole\n"
 "  --hold-until FILE     handover-out: keep every fd after sealing, wait for FILE,\n"
 "                        then run the VM again, destroy the session and exit\n"
 "  --park-vcpus N        handover-out: park only the first N vCPUs\n"
@@ -135,7 +137,8 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 	       O_PIT, O_DUMP, O_RESTORE, O_WAIT, O_TSC, O_NODRAIN, O_SHOW, O_LOG,
 	       O_TS, O_CHECK, O_QUIET, O_HELP, O_NOVERIFY, O_IDLE, O_SAMEHVA,
 	       O_PREFAULT, O_HOUT, O_SOUT, O_TTL, O_KGAP, O_HIN, O_SFILE, O_RECREATE,
-	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT, O_WAITTMO, O_LINGER };
+	       O_VSTATE, O_HOLD, O_PARKV, O_FUNMAP, O_EXPECT, O_WAITTMO, O_LINGER,
+	       O_NOPREP };
 	static const struct option lo[] = {
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -171,6 +174,7 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		{ "verify-state", no_argument, NULL, O_VSTATE },
 		{ "hold-until", required_argument, NULL, O_HOLD },
 		{ "linger-ms", required_argument, NULL, O_LINGER },
+		{ "no-prepare", no_argument, NULL, O_NOPREP },
 		{ "park-vcpus", required_argument, NULL, O_PARKV },
 		{ "fault-unmapped", no_argument, NULL, O_FUNMAP },
 		{ "expect-adopt-errno", required_argument, NULL, O_EXPECT },
@@ -311,6 +315,9 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		case O_HOLD:
 			o->hold_until = optarg;
 			break;
+		case O_NOPREP:
+			o->no_prepare = true;
+			break;
 		case O_LINGER:
 			if (parse_uint(optarg, 0, 3600000, "--linger-ms", &v))
 				return -1;
@@ -380,9 +387,9 @@ static int parse_opts(int argc, char **argv, struct vmm_opts *o)
 		return -1;
 	}
 	if ((o->secret_out || o->ttl_ms || o->kick_in_gap || o->hold_until ||
-	     o->park_vcpus >= 0 || o->linger_ms) && !o->handover_out) {
-		vmm_err("--secret-out, --ttl-ms, --kick-in-gap, --hold-until, --park-vcpus and "
-			"--linger-ms go with --handover-out");
+	     o->park_vcpus >= 0 || o->linger_ms || o->no_prepare) && !o->handover_out) {
+		vmm_err("--secret-out, --ttl-ms, --kick-in-gap, --hold-until, --park-vcpus, "
+			"--linger-ms and --no-prepare go with --handover-out");
 		return -1;
 	}
 	if ((o->secret_file || o->fault_unmapped || o->expect_adopt_errno) && !o->handover_in) {

@@ -114,6 +114,7 @@ struct vmm_opts {
 	bool verify_state;		/* save/compare the full KVM state */
 	unsigned int linger_ms;		/* handover-out: stay until the successor
 					 * finished the session, at most this long */
+	bool no_prepare;		/* test: seal without PREPARE_ADOPT */
 	const char *hold_until;		/* test: keep the fds, wait for this file,
 					 * then run the VM again (old owner) */
 	int park_vcpus;			/* test: park only the first N vCPUs (-1 all) */
