@@ -98,12 +98,15 @@ def main():
                          ratio("adopt.guest@64M", "recreate.guest@64M", n),
                          q("adopt.ioctl@64M", n),
                          " / ".join("%.2f" % (float(vmm[(m, n)]["median_us"]) / 1e3)
-                                    if (m, n) in vmm else "-" for m in ph)])
+                                    if (m, n) in vmm else "-" for m in ph),
+                         " / ".join("%.2f" % (float(vmm[(m, n)]["median_us"]) / 1e3)
+                                    if (m, n) in vmm else "-"
+                                    for m in ("adopt.detach@64M", "adopt.wait@64M"))])
     if rows:
         print("VMM pause, 64 MiB: median [quartiles] in ms\n")
         print(table(["kernel", "vCPUs", "host: adopt", "recreate", "ratio",
                      "guest: adopt", "recreate", "ratio", "adoption ioctl",
-                     "checks / notifier / commit"], rows))
+                     "checks / notifier / commit", "detach / wait"], rows))
 
 
 if __name__ == "__main__":
