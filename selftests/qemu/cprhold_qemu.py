@@ -66,6 +66,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -85,6 +86,17 @@ def tap(ok, name, diag=None):
     if not ok:
         FAILED += 1
     print("%s %d %s" % ("ok" if ok else "not ok", TAP_N, name), flush=True)
+    if isinstance(diag, BaseException):
+        # What was raised, and where in this file: the first lines after
+        # "not ok" are all that make check's summary (and CI) show.
+        where = [f for f in traceback.extract_tb(diag.__traceback__)
+                 if f.filename == __file__]
+        diag = "".join(traceback.format_exception_only(type(diag), diag))
+        if where:
+            diag = "%s (line %d, in %s)\n%s" % (
+                diag.strip(), where[-1].lineno, where[-1].name,
+                " <- ".join("%d %s" % (f.lineno, f.name)
+                            for f in reversed(where[:-1])))
     if diag:
         for line in str(diag).splitlines():
             print("# " + line, flush=True)
