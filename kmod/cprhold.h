@@ -224,6 +224,7 @@ void cprhold_batches_release(struct list_head *batches);
 u64 cprhold_items_mem_bytes(struct list_head *batches);
 int cprhold_entries_walk(struct cprhold_session *s, u64 from_token,
 			 cprhold_entry_fn fn, void *arg);
+bool cprhold_holds_kvm_vm(struct cprhold_session *s);
 void cprhold_prepare_adoption(struct cprhold_session *s, const struct cprhold_adopt_ops *ops);
 void cprhold_preps_release(const struct cprhold_adopt_ops *ops, struct list_head *preps);
 

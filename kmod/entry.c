@@ -402,6 +402,18 @@ void cprhold_preps_release(const struct cprhold_adopt_ops *ops, struct list_head
 	}
 }
 
+/* Does @s hold a KVM VM?  Session locked. */
+bool cprhold_holds_kvm_vm(struct cprhold_session *s)
+{
+	u32 i;
+
+	lockdep_assert_held(&s->lock);
+	for (i = 0; i < s->nr_items; i++)
+		if (cprhold_item_type(s->slots[i].item) == CPRHOLD_ENTRY_KVM_VM)
+			return true;
+	return false;
+}
+
 /*
  * CPRHOLD_SEAL_PREPARE_ADOPT: prepare each KVM VM of @s for adoption, as
  * far as the adopter will.  Session locked, OPEN, about to be sealed; a

@@ -1047,12 +1047,21 @@ int cprhold_seal(struct cprhold_ucmd *ucmd)
 	struct cprhold_session *s = h->session;
 	const struct cprhold_adopt_ops *ops = NULL;
 	struct cprhold_op *cmd = ucmd->cmd;
+	bool vm = false;
 	int ret = 0;
 
 	if (cmd->flags & ~CPRHOLD_SEAL_PREPARE_ADOPT)
 		return -EOPNOTSUPP;
 	if (cmd->flags & CPRHOLD_SEAL_PREPARE_ADOPT) {
-		/* Before the lock: this may load cprhold_kvm.ko.  Best effort. */
+		mutex_lock(&s->lock);
+		vm = cprhold_holds_kvm_vm(s);
+		mutex_unlock(&s->lock);
+	}
+	if (vm) {
+		/*
+		 * Outside the lock: this may load cprhold_kvm.ko.  Best
+		 * effort; a VM parked meanwhile is adopted unprepared.
+		 */
 		ops = cprhold_adopt_get();
 		if (IS_ERR(ops))
 			ops = NULL;

@@ -2,9 +2,12 @@
 /*
  * module_test - cprhold.ko as a module: loads with modprobe, registers
  * /dev/cprhold, answers unknown ioctls with ENOTTY, carries its modinfo,
- * refuses rmmod while in use and unloads and reloads cleanly.
+ * refuses rmmod while in use and unloads and reloads cleanly; cprhold_kvm
+ * is loaded on demand, for a session that holds a KVM VM only.
  */
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,6 +22,9 @@
 
 TEST(modprobe_loads_module)
 {
+	/* cprhold_kvm (loaded by earlier tests) pins cprhold. */
+	if (module_loaded("cprhold_kvm"))
+		ASSERT_EQ(0, run_cmd("rmmod cprhold_kvm"));
 	if (module_loaded("cprhold"))
 		ASSERT_EQ(0, run_cmd("rmmod cprhold"));
 	ASSERT_FALSE(module_loaded("cprhold"));
@@ -102,6 +108,54 @@ TEST(rmmod_refused_with_live_session)
 	ASSERT_EQ(0, run_cmd("rmmod cprhold"));
 	ASSERT_EQ(0, run_cmd("modprobe cprhold"));
 	ASSERT_TRUE(wait_for_path("/dev/cprhold", 5000));
+}
+
+/*
+ * CPRHOLD_SEAL_PREPARE_ADOPT needs cprhold_kvm only for a session that
+ * holds a KVM VM: a seal without one leaves it unloaded, a seal with one
+ * loads it (and the session's end lets it go again).
+ */
+TEST(seal_prepare_loads_kvm_module_for_a_vm_only)
+{
+	uint8_t secret[CPRHOLD_SECRET_SIZE];
+	char name[CPRHOLD_NAME_MAX];
+	int ctl, sfd, efd, kvm, vm;
+
+	if (module_loaded("cprhold_kvm"))
+		ASSERT_EQ(0, run_cmd("rmmod cprhold_kvm"));
+	ctl = ch_open();
+	ASSERT_GE(ctl, 0);
+	ch_name(name, sizeof(name), "noprep");
+	sfd = ch_create(ctl, name, secret);
+	ASSERT_GE(sfd, 0);
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ch_park1(sfd, efd, 1, NULL));
+	ASSERT_EQ(0, ch_op_ex(sfd, CPRHOLD_SEAL, CPRHOLD_SEAL_PREPARE_ADOPT));
+	EXPECT_EQ(CPRHOLD_STATE_SEALED, ch_state(sfd));
+	EXPECT_FALSE(module_loaded("cprhold_kvm"));
+	close(sfd);
+	ASSERT_EQ(0, ch_destroy(ctl, name));
+
+	/* The test VM runs KVM (nested SVM): no /dev/kvm is a failure. */
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(kvm, 0);
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	ch_name(name, sizeof(name), "prep");
+	sfd = ch_create(ctl, name, secret);
+	ASSERT_GE(sfd, 0);
+	ASSERT_EQ(0, ch_park1(sfd, vm, 1, NULL));
+	close(vm);
+	ASSERT_EQ(0, ch_op_ex(sfd, CPRHOLD_SEAL, CPRHOLD_SEAL_PREPARE_ADOPT));
+	EXPECT_TRUE(module_loaded("cprhold_kvm"));
+	close(sfd);
+	ASSERT_EQ(0, ch_destroy(ctl, name));
+	close(kvm);
+	close(efd);
+	close(ctl);
+	/* The session's end dropped its reference: the module unloads. */
+	ASSERT_EQ(0, run_cmd("rmmod cprhold_kvm"));
 }
 
 TEST(rmmod_and_reload)
