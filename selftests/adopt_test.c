@@ -275,6 +275,25 @@ static int adopt_into_self(int nr_vcpus, struct vm *v, int *cfd_out)
 	return 0;
 }
 
+/*
+ * A successor's whole job, in a forked child: adopt the VM with vCPU 0,
+ * step the guest once with @byte in its mailbox, finish the session.  The
+ * child's exit status: 0, @base (adoption failed), @base + 1 (the guest
+ * did not answer) or @base + 2 (finish failed).
+ */
+static int adopt_step_finish(unsigned char byte, int base)
+{
+	struct vm v;
+	int cfd;
+
+	if (adopt_into_self(1, &v, &cfd))
+		return base;
+	v.mem[MAILBOX] = byte;
+	if (vm_step(&v, 0) != byte)
+		return base + 1;
+	return ch_finish(cfd) ? base + 2 : 0;
+}
+
 /* Punch the mailbox page out: the guest must see the hole, then a new value. */
 static int punch_and_step(struct vm *v)
 {
@@ -671,15 +690,8 @@ TEST_F(adopt, vm_parked_under_two_tokens_adopts)
 	/* The old owner lives, but holds none of the files any more. */
 	b = fork();
 	ASSERT_GE(b, 0);
-	if (b == 0) {
-		struct vm v;
-		int cfd;
-
-		if (adopt_into_self(1, &v, &cfd))
-			_exit(80);
-		v.mem[MAILBOX] = 0x66;
-		_exit(vm_step(&v, 0) == 0x66 && !ch_finish(cfd) ? 0 : 81);
-	}
+	if (b == 0)
+		_exit(adopt_step_finish(0x66, 80));
 	EXPECT_EQ(0, wait_status(b));
 	ASSERT_EQ(1, write(sv[0], "q", 1));
 	ASSERT_EQ(0, wait_status(pid));
@@ -1051,17 +1063,8 @@ TEST_F(adopt, everything_freed_after_close)
 	close(sock);
 	pid = fork();
 	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		struct vm v;
-		int cfd;
-
-		if (adopt_into_self(1, &v, &cfd))
-			_exit(100);
-		v.mem[MAILBOX] = 1;
-		if (vm_step(&v, 0) != 1)
-			_exit(101);
-		_exit(ch_finish(cfd) ? 102 : 0);	/* then exit: all closed */
-	}
+	if (pid == 0)	/* then exits: all closed */
+		_exit(adopt_step_finish(1, 100));
 	ASSERT_EQ(0, wait_status(pid));
 	for (i = 0; i < 250 && (ch_sysfs("session_objects") != objs ||
 				meminfo_kb("Shmem") > shmem + 512); i++)
@@ -1166,16 +1169,7 @@ static int trace_start(void)
 /* How many lines of the trace so far contain @what. */
 static int trace_count(const char *what)
 {
-	char line[512];
-	int n = 0;
-	FILE *f = fopen(TRACE_INST "/trace", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += !!strstr(line, what);
-	fclose(f);
-	return n;
+	return count_lines_with(TRACE_INST "/trace", what);
 }
 
 static void trace_stop(void)
@@ -1345,8 +1339,7 @@ TEST_F(adopt, prepared_never_adopted_is_freed)
  */
 TEST_F(adopt, prepare_is_best_effort)
 {
-	struct vm v;
-	int sock, cfd;
+	int sock;
 	pid_t pid;
 	char c;
 
@@ -1364,12 +1357,8 @@ TEST_F(adopt, prepare_is_best_effort)
 	close(sock);
 	pid = fork();
 	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		if (adopt_into_self(1, &v, &cfd))
-			_exit(140);
-		v.mem[MAILBOX] = 0x13;
-		_exit(vm_step(&v, 0) == 0x13 && !ch_finish(cfd) ? 0 : 141);
-	}
+	if (pid == 0)
+		_exit(adopt_step_finish(0x13, 140));
 	EXPECT_EQ(0, wait_status(pid));
 	EXPECT_EQ(1, trace_count("prepared 0"));
 	trace_stop();

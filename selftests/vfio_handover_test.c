@@ -239,16 +239,7 @@ static int count_fds(void)
 /* Lines of /proc/self/maps that mention @what. */
 static int count_maps(const char *what)
 {
-	char line[512];
-	int n = 0;
-	FILE *f = fopen("/proc/self/maps", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += !!strstr(line, what);
-	fclose(f);
-	return n;
+	return count_lines_with("/proc/self/maps", what);
 }
 
 static int write_str(const char *path, const char *s)

@@ -71,6 +71,21 @@ bool module_loaded(const char *name)
 	return stat(path, &st) == 0;
 }
 
+int count_lines_with(const char *path, const char *what)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	/* A line longer than the buffer counts once per piece: fine here. */
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, what);
+	fclose(f);
+	return n;
+}
+
 static bool wait_path(const char *path, bool present, int timeout_ms)
 {
 	struct stat st;

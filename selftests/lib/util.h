@@ -15,6 +15,8 @@ int cmd_output(const char *cmd, char *buf, size_t len);
 /* Read a small file into buf, trailing newline stripped. */
 int read_file_str(const char *path, char *buf, size_t len);
 bool module_loaded(const char *name);
+/* Lines of file @path that contain @what, or -1 if it cannot be read. */
+int count_lines_with(const char *path, const char *what);
 bool wait_for_path(const char *path, int timeout_ms);
 bool wait_for_path_gone(const char *path, int timeout_ms);
 /* 0 if both fds refer to the same open file (kcmp KCMP_FILE). */
