@@ -271,36 +271,43 @@ static void cprhold_kvm_reset_invalidations(struct kvm *kvm)
 }
 
 /*
- * Move the MMU notifier from the old mm to the new one.  On a kworker:
- * registration takes every lock of the mm and fails with EINTR if the
- * registering task has a signal pending, which a kworker never has.
+ * A VM detached at seal: register its MMU notifier on the new mm, the
+ * caller's.  On failure the VM stays detached and keeps its reference on
+ * the old mm.
+ */
+static void cprhold_kvm_register_detached(struct cprhold_kvm_swap *sw)
+{
+	sw->ret = mmu_notifier_register(&sw->kvm->mmu_notifier, sw->new);
+	if (!sw->ret)
+		mmdrop(sw->old);	/* the reference the detached VM kept */
+}
+
+/*
+ * Move the MMU notifier of a VM still on the old mm to the new one.  On a
+ * kworker: once unregistered, the notifier must go back to the old mm if
+ * the new registration fails, and registration takes every lock of the mm
+ * and fails with EINTR if the registering task has a signal pending,
+ * which a kworker never has.
  */
 static void cprhold_kvm_swap_fn(struct work_struct *work)
 {
 	struct cprhold_kvm_swap *sw = container_of(work, struct cprhold_kvm_swap, work);
 	struct kvm *kvm = sw->kvm;
 
-	if (!sw->detached) {
-		/*
-		 * Zaps every spte (release) if the old mm is still alive,
-		 * waits for the notifier's callbacks to finish, drops its mm
-		 * reference.
-		 */
-		mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
-		cprhold_kvm_reset_invalidations(kvm);
-	}
+	/*
+	 * Zaps every spte (release) if the old mm is still alive, waits for
+	 * the notifier's callbacks to finish, drops its mm reference.
+	 */
+	mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
+	cprhold_kvm_reset_invalidations(kvm);
 
 	sw->ret = mmu_notifier_register(&kvm->mmu_notifier, sw->new);
 	if (sw->ret) {
-		/* Back to where it was: registered on the old mm, or detached. */
-		if (sw->detached)
-			;	/* the detached VM keeps its reference on the old mm */
-		else if (sw->old_alive)
+		/* Back to where it was: registered on the old mm. */
+		if (sw->old_alive)
 			WARN_ON(mmu_notifier_register(&kvm->mmu_notifier, sw->old));
 		else
 			mmgrab(sw->old);	/* the notifier's reference */
-	} else if (sw->detached) {
-		mmdrop(sw->old);	/* the reference the detached VM kept */
 	}
 	complete(&sw->done);
 }
@@ -694,16 +701,25 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	pids = cprhold_kvm_alloc_pids(kvm);
 	t1 = ktime_get_ns();
 
-	INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
-	init_completion(&sw.done);
 	sw.kvm = kvm;
 	sw.old = old;
 	sw.new = new;
-	mmget(new);
-	queue_work(system_unbound_wq, &sw.work);
-	wait_for_completion(&sw.done);
-	destroy_work_on_stack(&sw.work);
-	mmput(new);
+	if (sw.detached) {
+		/*
+		 * Only the registration is left, and its failure leaves the VM
+		 * detached as it was: done here, without a kworker's wake-up
+		 * in the pause.  A signal makes it fail with EINTR.
+		 */
+		cprhold_kvm_register_detached(&sw);
+	} else {
+		INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
+		init_completion(&sw.done);
+		mmget(new);
+		queue_work(system_unbound_wq, &sw.work);
+		wait_for_completion(&sw.done);
+		destroy_work_on_stack(&sw.work);
+		mmput(new);
+	}
 	t2 = ktime_get_ns();
 	ret = sw.ret;
 	if (ret)
