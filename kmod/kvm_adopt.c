@@ -271,44 +271,47 @@ static void cprhold_kvm_reset_invalidations(struct kvm *kvm)
 }
 
 /*
- * A VM detached at seal: register its MMU notifier on the new mm, the
- * caller's.  On failure the VM stays detached and keeps its reference on
- * the old mm.
+ * Move the MMU notifier from the old mm to the new one.  A VM detached at
+ * seal only registers, and a failed registration leaves it detached as it
+ * was.  Otherwise the notifier leaves the old mm first and goes back
+ * there if the new registration fails: that part runs on a kworker,
+ * because registration takes every lock of the mm and fails with EINTR
+ * if the registering task has a signal pending, which a kworker never
+ * has.
  */
-static void cprhold_kvm_register_detached(struct cprhold_kvm_swap *sw)
+static void cprhold_kvm_swap(struct cprhold_kvm_swap *sw)
 {
-	sw->ret = mmu_notifier_register(&sw->kvm->mmu_notifier, sw->new);
-	if (!sw->ret)
-		mmdrop(sw->old);	/* the reference the detached VM kept */
-}
-
-/*
- * Move the MMU notifier of a VM still on the old mm to the new one.  On a
- * kworker: once unregistered, the notifier must go back to the old mm if
- * the new registration fails, and registration takes every lock of the mm
- * and fails with EINTR if the registering task has a signal pending,
- * which a kworker never has.
- */
-static void cprhold_kvm_swap_fn(struct work_struct *work)
-{
-	struct cprhold_kvm_swap *sw = container_of(work, struct cprhold_kvm_swap, work);
 	struct kvm *kvm = sw->kvm;
 
-	/*
-	 * Zaps every spte (release) if the old mm is still alive, waits for
-	 * the notifier's callbacks to finish, drops its mm reference.
-	 */
-	mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
-	cprhold_kvm_reset_invalidations(kvm);
+	if (!sw->detached) {
+		/*
+		 * Zaps every spte (release) if the old mm is still alive,
+		 * waits for the notifier's callbacks to finish, drops its mm
+		 * reference.
+		 */
+		mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
+		cprhold_kvm_reset_invalidations(kvm);
+	}
 
 	sw->ret = mmu_notifier_register(&kvm->mmu_notifier, sw->new);
 	if (sw->ret) {
-		/* Back to where it was: registered on the old mm. */
-		if (sw->old_alive)
+		/* Back to where it was: registered on the old mm, or detached. */
+		if (sw->detached)
+			;	/* the detached VM keeps its reference on the old mm */
+		else if (sw->old_alive)
 			WARN_ON(mmu_notifier_register(&kvm->mmu_notifier, sw->old));
 		else
 			mmgrab(sw->old);	/* the notifier's reference */
+	} else if (sw->detached) {
+		mmdrop(sw->old);	/* the reference the detached VM kept */
 	}
+}
+
+static void cprhold_kvm_swap_fn(struct work_struct *work)
+{
+	struct cprhold_kvm_swap *sw = container_of(work, struct cprhold_kvm_swap, work);
+
+	cprhold_kvm_swap(sw);
 	complete(&sw->done);
 }
 
@@ -704,14 +707,15 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	sw.kvm = kvm;
 	sw.old = old;
 	sw.new = new;
-	if (sw.detached) {
-		/*
-		 * Only the registration is left, and its failure leaves the VM
-		 * detached as it was: done here, without a kworker's wake-up
-		 * in the pause.  A signal makes it fail with EINTR.
-		 */
-		cprhold_kvm_register_detached(&sw);
-	} else {
+	/*
+	 * A detached VM only registers, here: no kworker's wake-up in the
+	 * pause.  If a signal interrupts taking the mm's locks, or for the
+	 * whole move of a VM still on the old mm, a kworker does it.
+	 */
+	sw.ret = -EINTR;
+	if (sw.detached && !signal_pending(current))
+		cprhold_kvm_swap(&sw);
+	if (sw.ret == -EINTR) {
 		INIT_WORK_ONSTACK(&sw.work, cprhold_kvm_swap_fn);
 		init_completion(&sw.done);
 		mmget(new);

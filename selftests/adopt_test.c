@@ -16,6 +16,7 @@
 #include <glob.h>
 #include <linux/falloc.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -1393,6 +1394,83 @@ TEST_F(adopt, prepared_creator_exits_at_once)
 			_exit(ch_finish(cfd) ? 152 : 0);
 		}
 		EXPECT_EQ(0, wait_status(pid));
+	}
+}
+
+/*
+ * Signals sent to the adopting thread all through its adoption, caught
+ * by a handler without SA_RESTART, as a VMM's threads get them: the
+ * adoption of a prepared VM registers the notifier in the adopting
+ * thread, where taking the mm's locks fails with EINTR once a signal is
+ * pending; it must then be done elsewhere, not fail.  Before that, the
+ * retrieve failed with EINTR.
+ */
+static pthread_t storm_target;
+static int storm_on;
+static unsigned long storm_sent;
+
+static void storm_handler(int sig)
+{
+	(void)sig;
+}
+
+static void *storm_fn(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&storm_on, __ATOMIC_ACQUIRE)) {
+		pthread_kill(storm_target, SIGUSR2);
+		storm_sent++;
+	}
+	return NULL;
+}
+
+static int adopt_under_signals(void)
+{
+	struct sigaction sa = { .sa_handler = storm_handler };	/* no SA_RESTART */
+	struct vm v;
+	pthread_t t;
+	int cfd, r;
+
+	if (sigaction(SIGUSR2, &sa, NULL))
+		return 160;
+	storm_target = pthread_self();
+	__atomic_store_n(&storm_on, 1, __ATOMIC_RELEASE);
+	if (pthread_create(&t, NULL, storm_fn, NULL))
+		return 160;
+	r = adopt_into_self(1, &v, &cfd);
+	__atomic_store_n(&storm_on, 0, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	if (r)
+		return r == -EINTR ? 161 : 162;
+	if (!storm_sent)
+		return 163;
+	v.mem[MAILBOX] = 0x21;
+	if (vm_step(&v, 0) != 0x21)
+		return 164;
+	return ch_finish(cfd) ? 165 : 0;
+}
+
+TEST_F(adopt, prepared_adoption_under_signals)
+{
+	int sock, round;
+	pid_t pid, child;
+	char c;
+
+	for (round = 0; round < 5; round++) {
+		ch_destroy(self->ctl, sh->name);
+		creator_mode = CR_RELEASE | CR_PREPARE;
+		pid = spawn_creator(1, 1, true, &sock);
+		ASSERT_GT(pid, 0);
+		ASSERT_EQ(1, read(sock, &c, 1));
+		child = fork();
+		ASSERT_GE(child, 0);
+		if (child == 0)
+			_exit(adopt_under_signals());
+		/* 161: the adoption failed with EINTR */
+		EXPECT_EQ(0, wait_status(child));
+		ASSERT_EQ(1, write(sock, "q", 1));
+		EXPECT_EQ(0, wait_status(pid));
+		close(sock);
 	}
 }
 
