@@ -34,7 +34,9 @@
  *
  * A VM prepared at seal (CPRHOLD_SEAL_PREPARE_ADOPT, see struct
  * cprhold_kvm_prep) left its old mm then, in the background: step 3 only
- * registers the notifier on the new mm.
+ * registers the notifier on the new mm, in the adopting thread, which
+ * spares the pause a kworker's wake-up; with a signal pending (taking
+ * the mm's locks would fail with EINTR) on the kworker instead.
  *
  * Preconditions (errno when they fail):
  *  - a Debian 6.1 or 6.12 kernel on an AMD (SVM) host: the KVM internals
