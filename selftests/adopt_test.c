@@ -1403,13 +1403,18 @@ TEST_F(adopt, prepared_creator_exits_at_once)
  * adoption of a prepared VM registers the notifier in the adopting
  * thread, where taking the mm's locks fails with EINTR once a signal is
  * pending; it must then be done elsewhere, not fail.  Before that, the
- * retrieve failed with EINTR.  The storm mostly makes the adoption see
- * the signal before it tries (and go to the kworker at once); a signal
- * that arrives while it takes the locks is a race it may or may not win.
+ * retrieve failed with EINTR.  The sender spins on a CPU of its own: on
+ * the adopting thread's CPU it may not run at all until the adoption is
+ * over (which is why the test needs two CPUs), and a timer is too slow
+ * (the adoption takes less than 100 us here).  Mostly the adoption sees
+ * the signal before it tries (and goes to the kworker at once); one that
+ * arrives while it takes the locks is a race it may or may not win.
  */
+#define NO_SIGNAL 163	/* none came during the adoption: try again */
+
 static pthread_t storm_target;
 static int storm_on;
-static unsigned long storm_sent;
+static int storm_cpu;
 static volatile sig_atomic_t storm_caught;
 
 static void storm_handler(int sig)
@@ -1421,11 +1426,25 @@ static void storm_handler(int sig)
 static void *storm_fn(void *arg)
 {
 	(void)arg;
-	while (__atomic_load_n(&storm_on, __ATOMIC_ACQUIRE)) {
+	if (pin_to(storm_cpu))
+		return NULL;
+	while (__atomic_load_n(&storm_on, __ATOMIC_ACQUIRE))
 		pthread_kill(storm_target, SIGUSR2);
-		storm_sent++;
-	}
 	return NULL;
+}
+
+/* The first two CPUs the test may run on, or -1. */
+static int two_cpus(int cpu[2])
+{
+	cpu_set_t set;
+	int i, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (i = 0; i < CPU_SETSIZE && n < 2; i++)
+		if (CPU_ISSET(i, &set))
+			cpu[n++] = i;
+	return n == 2 ? 0 : -1;
 }
 
 static int adopt_under_signals(void)
@@ -1433,17 +1452,19 @@ static int adopt_under_signals(void)
 	struct sigaction sa = { .sa_handler = storm_handler };	/* no SA_RESTART */
 	struct vm v;
 	pthread_t t;
-	int cfd, r, caught;
+	int cfd, r, caught, cpu[2], wait;
 
-	if (sigaction(SIGUSR2, &sa, NULL))
+	if (two_cpus(cpu) || pin_to(cpu[0]) || sigaction(SIGUSR2, &sa, NULL))
 		return 160;
 	storm_target = pthread_self();
+	storm_cpu = cpu[1];
 	__atomic_store_n(&storm_on, 1, __ATOMIC_RELEASE);
 	if (pthread_create(&t, NULL, storm_fn, NULL))
 		return 160;
 	/* The storm is on before the adoption starts, and lasts through it. */
-	while (!storm_caught)
-		usleep(100);
+	for (wait = 0; !storm_caught; wait++)
+		if (wait == 10000 || (usleep(100) && errno != EINTR))
+			return 160;
 	caught = storm_caught;
 	r = adopt_into_self(1, &v, &cfd);
 	caught = storm_caught - caught;
@@ -1452,22 +1473,30 @@ static int adopt_under_signals(void)
 	signal(SIGUSR2, SIG_IGN);	/* none left for KVM_RUN below */
 	if (r)
 		return r == -EINTR ? 161 : 162;
-	if (!storm_sent || !caught)
-		return 163;
 	v.mem[MAILBOX] = 0x21;
 	if (vm_step(&v, 0) != 0x21)
 		return 164;
-	return ch_finish(cfd) ? 165 : 0;
+	if (ch_finish(cfd))
+		return 165;
+	return caught ? 0 : NO_SIGNAL;
 }
 
 TEST_F(adopt, prepared_adoption_under_signals)
 {
-	int sock, round;
+	int sock, round, signalled = 0, status, cpu[2];
 	pid_t pid, child;
 	char c;
 
+	if (two_cpus(cpu))
+		SKIP(return, "the signals' sender needs a CPU of its own");
 	ASSERT_EQ(0, trace_start());
-	for (round = 0; round < 5; round++) {
+	/*
+	 * Five adoptions that signals interrupted.  Even with the sender
+	 * spinning on a CPU of its own, about one in seven adoptions gets
+	 * none (the sender's vCPU does not run for that millisecond); those
+	 * rounds pass and do not count.
+	 */
+	for (round = 0; signalled < 5 && round < 20; round++) {
 		ch_destroy(self->ctl, sh->name);
 		creator_mode = CR_RELEASE | CR_PREPARE;
 		pid = spawn_creator(1, 1, true, &sock);
@@ -1478,14 +1507,18 @@ TEST_F(adopt, prepared_adoption_under_signals)
 		if (child == 0)
 			_exit(adopt_under_signals());
 		/* 161: the adoption failed with EINTR */
-		EXPECT_EQ(0, wait_status(child));
+		status = wait_status(child);
+		if (status != NO_SIGNAL)
+			EXPECT_EQ(0, status);
+		signalled += !status;
 		ASSERT_EQ(1, write(sock, "q", 1));
 		EXPECT_EQ(0, wait_status(pid));
 		close(sock);
 	}
+	EXPECT_EQ(5, signalled);
 	/* Each VM was detached at seal and adopted as prepared. */
-	EXPECT_EQ(5, trace_count("cprhold_kvm_detach: 1 vCPUs ret 0"));
-	EXPECT_EQ(5, trace_count("prepared 1"));
+	EXPECT_EQ(round, trace_count("cprhold_kvm_detach: 1 vCPUs ret 0"));
+	EXPECT_EQ(round, trace_count("prepared 1"));
 	trace_stop();
 }
 
