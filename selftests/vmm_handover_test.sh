@@ -209,13 +209,21 @@ scenario_mode() {
 	vmm mode-b.log -n ctB -k -- --handover-in t-mode --recreate \
 		--secret-file /shared/t-mode.secret --run 1
 	local rb=$?
-	vmm mode-c.log -n ctC -- --handover-in t-mode --secret-file /shared/t-mode.secret --run 2
+	# Its vCPU threads started for 2 vCPUs, before the claim: they end.
+	vmm mode-v.log -n ctV -- --handover-in t-mode --vcpus 2 \
+		--secret-file /shared/t-mode.secret --run 1
+	local rv=$?
+	vmm mode-c.log -n ctC -- --handover-in t-mode --vcpus 1 \
+		--secret-file /shared/t-mode.secret --run 2
 	local rc=$?
 	wait $a
 	dump mode-b.log
+	dump mode-v.log
 	ok_if "mode: a --recreate successor refuses an adoption session and gives it back" \
 		eval '[ $rb != 0 ] && has mode-b.log "was prepared for adoption"'
-	ok_if "mode: the next successor adopts the VM from the same session" \
+	ok_if "mode: a successor whose --vcpus is not the VM's refuses it and gives it back" \
+		eval '[ $rv != 0 ] && has mode-v.log "[-]-vcpus 2, but the VM has 1"'
+	ok_if "mode: the next successor adopts the VM from the same session (vCPU threads started before the claim)" \
 		eval '[ $rc = 0 ] && [ "$(field mode-c.log counters)" = continuous ]'
 }
 

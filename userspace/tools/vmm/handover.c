@@ -756,6 +756,12 @@ int run_handover_in(struct vmm *vm)
 			prepared = true;
 		}
 	}
+	/*
+	 * With the shape given, the vCPU threads too, as QEMU's: they wait
+	 * for their vCPUs, and the resume wakes them instead of creating them.
+	 */
+	if (o->nr_vcpus_set && vmm_prestart_vcpus(vm, o->nr_vcpus) < 0)
+		return 1;
 	t_ready = realtime_ns();
 	if (access(o->secret_file, F_OK) != 0) {
 		if (wait_for_file(vm, o->secret_file, &ifd) < 0)
@@ -789,6 +795,10 @@ int run_handover_in(struct vmm *vm)
 		vmm_err("session %s was prepared for %s; run with%s --recreate", o->handover_in,
 			m->mode == HO_ADOPT ? "adoption" : "recreation",
 			m->mode == HO_ADOPT ? "out" : "");
+		goto out;
+	}
+	if (o->nr_vcpus_set && o->nr_vcpus != (int)m->nr_vcpus) {
+		vmm_err("--vcpus %d, but the VM has %u", o->nr_vcpus, m->nr_vcpus);
 		goto out;
 	}
 	if (m->flags & HO_F_STATE) {

@@ -77,6 +77,8 @@ static void usage(FILE *out)
 "  --kick-in-gap         signal the kick eventfd once while the VM is stopped\n"
 "  --handover-in NAME    take over the VM parked in session NAME and resume it\n"
 "  --secret-file FILE    its secret; waits for FILE to appear\n"
+"                        (with --vcpus N: the vCPU threads are started before\n"
+"                        it, and a VM with another number of vCPUs is refused)\n"
 "  --wait-timeout SECS   give up waiting for a file (--secret-file, --hold-until,\n"
 "                        --wait) after SECS seconds (default 120; 0: never)\n"
 "  --recreate            hand over by recreating the VM from its saved KVM state\n"

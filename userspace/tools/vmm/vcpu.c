@@ -281,15 +281,76 @@ void vmm_sigusr1_handler(int sig)
 	(void)sig;	/* only there to interrupt KVM_RUN */
 }
 
+/*
+ * A vCPU thread started before its vCPU exists, as QEMU's are during an
+ * incoming migration: it waits until vmm_start_vcpus() has the vCPU (fd
+ * and kvm_run) and opens the gate, so that resuming costs a wake-up, not
+ * a thread creation.  A stop before that lets it go without running.
+ */
+static void *vcpu_thread_waiting(void *arg)
+{
+	struct vmm_vcpu *v = arg;
+	struct vmm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->gate_lock);
+	while (!vm->gate_open)
+		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
+	pthread_mutex_unlock(&vm->gate_lock);
+	if (atomic_load(&vm->stop))
+		return NULL;
+	return vcpu_thread(v);
+}
+
+static void open_gate(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->gate_lock);
+	vm->gate_open = true;
+	pthread_cond_broadcast(&vm->gate_cond);
+	pthread_mutex_unlock(&vm->gate_lock);
+	vm->nr_waiting = 0;
+}
+
+/* Threads for vCPUs 0..@n-1, waiting; vmm_start_vcpus() lets them run. */
+int vmm_prestart_vcpus(struct vmm *vm, int n)
+{
+	int i, r;
+
+	if (n < 1 || n > VMM_MAX_VCPUS || vm->vcpu[0].thread_started)
+		return -EINVAL;
+	vm->gate_open = false;
+	for (i = 0; i < n; i++) {
+		struct vmm_vcpu *v = &vm->vcpu[i];
+
+		r = pthread_create(&v->thread, NULL, vcpu_thread_waiting, v);
+		if (r) {
+			vmm_err("vcpu%d: pthread_create: %s", i, strerror(r));
+			return -r;
+		}
+		v->thread_started = true;
+		vm->nr_waiting++;
+	}
+	return 0;
+}
+
 int vmm_start_vcpus(struct vmm *vm)
 {
 	int i, r;
 
+	if (vm->nr_waiting && vm->nr_waiting != vm->nr_vcpus) {
+		vmm_err("%d vCPU threads wait, but the VM has %d vCPUs", vm->nr_waiting,
+			vm->nr_vcpus);
+		return -EINVAL;
+	}
 	atomic_store(&vm->stop, 0);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpu[i].run->immediate_exit = 0;
+	if (vm->nr_waiting) {
+		open_gate(vm);
+		return 0;
+	}
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpu[i];
 
-		v->run->immediate_exit = 0;
 		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (r) {
 			vmm_err("vcpu%d: pthread_create: %s", i, strerror(r));
@@ -308,15 +369,17 @@ int vmm_stop_vcpus(struct vmm *vm)
 	if (!vm->stop_req_ns)
 		vm->stop_req_ns = now_ns();
 	atomic_store(&vm->stop, 1);
-	for (i = 0; i < vm->nr_vcpus; i++) {
+	if (vm->nr_waiting)
+		open_gate(vm);	/* they see the stop and end */
+	for (i = 0; i < VMM_MAX_VCPUS; i++) {
 		struct vmm_vcpu *v = &vm->vcpu[i];
 
-		if (!v->thread_started)
+		if (!v->thread_started || !v->run)
 			continue;
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		pthread_kill(v->thread, SIGUSR1);
 	}
-	for (i = 0; i < vm->nr_vcpus; i++) {
+	for (i = 0; i < VMM_MAX_VCPUS; i++) {
 		struct vmm_vcpu *v = &vm->vcpu[i];
 
 		if (!v->thread_started)

@@ -63,6 +63,8 @@ void vmm_init(struct vmm *vm, const struct vmm_opts *opts)
 	vm->opts = opts;
 	vm->log = stdout;
 	pthread_mutex_init(&vm->log_lock, NULL);
+	pthread_mutex_init(&vm->gate_lock, NULL);
+	pthread_cond_init(&vm->gate_cond, NULL);
 	vm->start_ns = now_ns();
 }
 

@@ -157,6 +157,11 @@ struct vmm {
 	pthread_mutex_t log_lock;
 	uint64_t start_ns;		/* process start, CLOCK_MONOTONIC */
 	_Atomic uint64_t first_run_ns;	/* first KVM_RUN of any vCPU */
+	/* vmm_prestart_vcpus(): threads waiting for their vCPUs */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	bool gate_open;
+	int nr_waiting;
 	uint64_t stop_req_ns;
 	uint64_t stopped_ns;
 	uint64_t kicks_sent;
@@ -207,6 +212,7 @@ int vmm_set_cpuid(struct vmm *vm, int id, const struct kvm_cpuid2 *cpuid);
 int vmm_setup_irqfd(struct vmm *vm, uint32_t gsi);
 int vmm_detach_irqfd(struct vmm *vm);
 int vmm_load_guest(struct vmm *vm);
+int vmm_prestart_vcpus(struct vmm *vm, int n);
 int vmm_start_vcpus(struct vmm *vm);
 int vmm_stop_vcpus(struct vmm *vm);
 void vmm_release_kvm(struct vmm *vm);
