@@ -219,12 +219,14 @@ scenario_mode() {
 	wait $a
 	dump mode-b.log
 	dump mode-v.log
+	dump mode-c.log
 	ok_if "mode: a --recreate successor refuses an adoption session and gives it back" \
 		eval '[ $rb != 0 ] && has mode-b.log "was prepared for adoption"'
 	ok_if "mode: a successor whose --vcpus is not the VM's refuses it and gives it back" \
 		eval '[ $rv != 0 ] && has mode-v.log "[-]-vcpus 2, but the VM has 1"'
 	ok_if "mode: the next successor adopts the VM from the same session (vCPU threads started before the claim)" \
-		eval '[ $rc = 0 ] && [ "$(field mode-c.log counters)" = continuous ]'
+		eval '[ $rc = 0 ] && [ "$(field mode-c.log counters)" = continuous ] &&
+		      has mode-c.log "1 vCPU thread\(s\) started, waiting for their vCPUs"'
 }
 
 # A -> B -> C ... : $CHAIN adoptions, each in a new container, the guest

@@ -925,13 +925,10 @@ int run_handover_in(struct vmm *vm)
 		}
 		t_vm = realtime_ns();
 	} else {
-		if (!prepared) {
-			if (vmm_create_vm(vm) < 0 || vmm_create_vcpus(vm, m->nr_vcpus) < 0)
-				goto out;
-		} else if (vm->nr_vcpus != (int)m->nr_vcpus) {
-			vmm_err("--vcpus %d, but the VM has %u", vm->nr_vcpus, m->nr_vcpus);
+		/* prepared: --vcpus, already checked against the VM's */
+		if (!prepared &&
+		    (vmm_create_vm(vm) < 0 || vmm_create_vcpus(vm, m->nr_vcpus) < 0))
 			goto out;
-		}
 		if (vmm_register_memory(vm) < 0)
 			goto out;
 		t_vm = realtime_ns();

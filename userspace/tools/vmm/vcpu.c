@@ -225,16 +225,20 @@ static int handle_exit(struct vmm_vcpu *v)
  * is complete (at most DRAIN_MAX_EXITS exits), so that the guest's TSC gap
  * accounting sees the pause: this is the "safe point".
  */
-static void *vcpu_thread(void *arg)
+static void name_thread(struct vmm_vcpu *v)
 {
-	struct vmm_vcpu *v = arg;
-	struct vmm *vm = v->vm;
-	struct kvm_run *run = v->run;
-	unsigned int drain_left = 0;
 	char name[16];
 
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
+}
+
+static void *vcpu_loop(struct vmm_vcpu *v)
+{
+	struct vmm *vm = v->vm;
+	struct kvm_run *run = v->run;
+	unsigned int drain_left = 0;
+
 	v->draining = false;
 
 	for (;;) {
@@ -276,6 +280,12 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+static void *vcpu_thread(void *arg)
+{
+	name_thread(arg);
+	return vcpu_loop(arg);
+}
+
 void vmm_sigusr1_handler(int sig)
 {
 	(void)sig;	/* only there to interrupt KVM_RUN */
@@ -292,13 +302,14 @@ static void *vcpu_thread_waiting(void *arg)
 	struct vmm_vcpu *v = arg;
 	struct vmm *vm = v->vm;
 
+	name_thread(v);
 	pthread_mutex_lock(&vm->gate_lock);
 	while (!vm->gate_open)
 		pthread_cond_wait(&vm->gate_cond, &vm->gate_lock);
 	pthread_mutex_unlock(&vm->gate_lock);
 	if (atomic_load(&vm->stop))
 		return NULL;
-	return vcpu_thread(v);
+	return vcpu_loop(v);
 }
 
 static void open_gate(struct vmm *vm)
@@ -329,6 +340,7 @@ int vmm_prestart_vcpus(struct vmm *vm, int n)
 		v->thread_started = true;
 		vm->nr_waiting++;
 	}
+	vmm_info(vm, "%d vCPU thread(s) started, waiting for their vCPUs", n);
 	return 0;
 }
 
