@@ -321,6 +321,18 @@ static void open_gate(struct vmm *vm)
 	vm->nr_waiting = 0;
 }
 
+static int start_thread(struct vmm_vcpu *v, void *(*fn)(void *))
+{
+	int r = pthread_create(&v->thread, NULL, fn, v);
+
+	if (r) {
+		vmm_err("vcpu%d: pthread_create: %s", v->id, strerror(r));
+		return -r;
+	}
+	v->thread_started = true;
+	return 0;
+}
+
 /* Threads for vCPUs 0..@n-1, waiting; vmm_start_vcpus() lets them run. */
 int vmm_prestart_vcpus(struct vmm *vm, int n)
 {
@@ -330,14 +342,9 @@ int vmm_prestart_vcpus(struct vmm *vm, int n)
 		return -EINVAL;
 	vm->gate_open = false;
 	for (i = 0; i < n; i++) {
-		struct vmm_vcpu *v = &vm->vcpu[i];
-
-		r = pthread_create(&v->thread, NULL, vcpu_thread_waiting, v);
-		if (r) {
-			vmm_err("vcpu%d: pthread_create: %s", i, strerror(r));
-			return -r;
-		}
-		v->thread_started = true;
+		r = start_thread(&vm->vcpu[i], vcpu_thread_waiting);
+		if (r)
+			return r;
 		vm->nr_waiting++;
 	}
 	vmm_info(vm, "%d vCPU thread(s) started, waiting for their vCPUs", n);
@@ -361,14 +368,9 @@ int vmm_start_vcpus(struct vmm *vm)
 		return 0;
 	}
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct vmm_vcpu *v = &vm->vcpu[i];
-
-		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
-		if (r) {
-			vmm_err("vcpu%d: pthread_create: %s", i, strerror(r));
-			return -r;
-		}
-		v->thread_started = true;
+		r = start_thread(&vm->vcpu[i], vcpu_thread);
+		if (r)
+			return r;
 	}
 	return 0;
 }
