@@ -6,8 +6,9 @@
  * sockets, 3 VFIO fds: container opens, dups of the edu group and of its
  * device fd, as one QEMU holds one group fd and one device fd).  Methods:
  *
- *  cprhold   park the batch, seal, hand name and secret to the successor,
- *            which claims and retrieves the batch (libcprhold)
+ *  cprhold   park the batch (as an fd array, cprhold_park_fds(): tokens
+ *            1..N), seal, hand name and secret to the successor, which
+ *            claims and retrieves the batch (libcprhold)
  *  scm       SCM_RIGHTS over a UNIX stream socket, 253 fds (SCM_MAX_FD)
  *            per message, the successor receives with MSG_CMSG_CLOEXEC
  *  scm1      SCM_RIGHTS one fd per message with a one-byte payload: what
@@ -292,7 +293,6 @@ static int child_main(const char *method, int n)
 /* ---- the old side ---------------------------------------------------- */
 
 static char *self_name;
-static struct cprhold_entry entries[MAX_FDS];
 
 static void scm_send(int sock, const int *fds, int k)
 {
@@ -380,14 +380,9 @@ static uint64_t run_one(const char *method, int n, int rep, uint64_t *phase)
 
 	t0 = now_ns();
 	if (!strcmp(method, "cprhold")) {
-		for (i = 0; i < n; i++) {
-			ret = cprhold_entry_init(&entries[i], pool[i], i + 1, NULL, NULL);
-			if (ret)
-				die_neg(ret, "cprhold_entry_init");
-		}
-		ret = cprhold_park(sfd, entries, n);
+		ret = cprhold_park_fds(sfd, pool, n, 1);
 		if (ret)
-			die_neg(ret, "cprhold_park of %d fds", n);
+			die_neg(ret, "cprhold_park_fds of %d fds", n);
 		ret = cprhold_seal(sfd);
 		if (ret)
 			die_neg(ret, "cprhold_seal");

@@ -201,20 +201,34 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	struct cprhold_session *s = h->session;
 	struct cprhold_park *cmd = ucmd->cmd;
 	void __user *uentries = u64_to_user_ptr(cmd->entries);
+	const s32 __user *ufds = uentries;
 	struct cprhold_batch *b = NULL;
 	struct cprhold_entry e;
 	LIST_HEAD(batches);
 	bool report = cmd->flags & CPRHOLD_PARK_REPORT;
+	bool fds = cmd->flags & CPRHOLD_PARK_FDS;
 	u32 i;
 	int ret;
 
-	if (cmd->flags & ~CPRHOLD_PARK_REPORT)
+	if (cmd->flags & ~(CPRHOLD_PARK_REPORT | CPRHOLD_PARK_FDS))
 		return -EOPNOTSUPP;
 	if (!cmd->count)
 		return -EINVAL;
-	ret = cprhold_check_entry_size(cmd->entry_size);
-	if (ret)
-		return ret;
+	if (fds) {
+		/* A bare fd array, as SCM_RIGHTS takes: consecutive tokens. */
+		if (report || cmd->entry_size ||
+		    ucmd->user_size < CPRHOLD_PARK_SIZE_VER1)
+			return -EINVAL;
+		if (cmd->count - 1 > U64_MAX - cmd->first_token)
+			return -EOVERFLOW;
+		memset(&e, 0, sizeof(e));
+	} else {
+		if (cmd->first_token)
+			return -EINVAL;
+		ret = cprhold_check_entry_size(cmd->entry_size);
+		if (ret)
+			return ret;
+	}
 	/* State, then limits (the uAPI's errno order); again under the lock. */
 	mutex_lock(&s->lock);
 	ret = s->state == CPRHOLD_STATE_FINISHED ? -ENOENT :
@@ -226,7 +240,12 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 		return ret;
 
 	for (i = 0; i < cmd->count; i++, uentries += cmd->entry_size) {
-		ret = cprhold_park_read(uentries, cmd->entry_size, &e);
+		if (fds) {
+			e.token = cmd->first_token + i;
+			ret = get_user(e.fd, ufds + i);
+		} else {
+			ret = cprhold_park_read(uentries, cmd->entry_size, &e);
+		}
 		if (ret)
 			goto out;
 		if (!b || b->count == CPRHOLD_BATCH_MAX) {

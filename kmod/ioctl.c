@@ -51,6 +51,7 @@ static_assert(sizeof(struct cprhold_claim) >= CPRHOLD_CLAIM_SIZE_VER0);
 static_assert(sizeof(struct cprhold_destroy) >= CPRHOLD_DESTROY_SIZE_VER0);
 static_assert(sizeof(struct cprhold_list_sessions) >= CPRHOLD_LIST_SESSIONS_SIZE_VER0);
 static_assert(sizeof(struct cprhold_park) >= CPRHOLD_PARK_SIZE_VER0);
+static_assert(offsetofend(struct cprhold_park, first_token) == CPRHOLD_PARK_SIZE_VER1);
 static_assert(sizeof(struct cprhold_list) >= CPRHOLD_LIST_SIZE_VER0);
 static_assert(sizeof(struct cprhold_info) >= CPRHOLD_INFO_SIZE_VER0);
 static_assert(sizeof(struct cprhold_op) >= CPRHOLD_OP_SIZE_VER0);

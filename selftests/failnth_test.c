@@ -396,6 +396,17 @@ static int do_park_many_merged(struct ctx *c)
 	return park_n(c, true);
 }
 
+/* The same batch as an fd array (CPRHOLD_PARK_FDS). */
+static int do_park_many_fds(struct ctx *c)
+{
+	static int fds[NR_MANY];
+	int i;
+
+	for (i = 0; i < NR_MANY; i++)
+		fds[i] = c->files[1];
+	return ch_park_fds(c->sfd, fds, NR_MANY, 1000);
+}
+
 static int do_list(struct ctx *c)
 {
 	struct cprhold_entry e[NR_PARK];
@@ -460,6 +471,10 @@ TEST_TIMEOUT(list_sessions, 600)
 }
 TEST_TIMEOUT(park, 600) { sweep(_metadata, "PARK", ST_OPEN, do_park); }
 TEST_TIMEOUT(park_many, 600) { sweep(_metadata, "PARK many", ST_OPEN, do_park_many); }
+TEST_TIMEOUT(park_many_fds, 600)
+{
+	sweep(_metadata, "PARK many, fd array", ST_OPEN, do_park_many_fds);
+}
 TEST_TIMEOUT(park_many_merged, 600)
 {
 	sweep(_metadata, "PARK many, merged", ST_PARKED, do_park_many_merged);

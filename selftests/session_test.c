@@ -384,8 +384,12 @@ TEST_F(sess, park_errors_change_nothing)
 	p.count = 0;
 	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
 	p.count = 1;
-	p.flags = CPRHOLD_PARK_REPORT << 1;
+	p.flags = CPRHOLD_PARK_FDS << 1;
 	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.flags = 0;
+	p.first_token = 5;	/* only with CPRHOLD_PARK_FDS */
+	EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	p.first_token = 0;
 	p.flags = 1u << 31;
 	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->sfd, CPRHOLD_PARK, &p));
 	p.flags = 0;
@@ -668,6 +672,138 @@ TEST_F(sess, park_faults_change_nothing)
 	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e[0].type);
 	EXPECT_EQ(1, ch_nr_entries(self->sfd));
 	munmap(map, pg);
+	close(efd);
+}
+
+/* The entry with @token (CPRHOLD_LIST from it), or -1 if there is none. */
+static int find_entry(int sfd, uint64_t token, struct cprhold_entry *e)
+{
+	struct cprhold_list l;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.count = 1;
+	l.entry_size = sizeof(*e);
+	l.entries = (uintptr_t)e;
+	l.cursor = token;
+	if (ioctl(sfd, CPRHOLD_LIST, &l))
+		return -1;
+	return l.count == 1 && e->token == token ? 0 : -1;
+}
+
+/*
+ * CPRHOLD_PARK_FDS: an fd array as SCM_RIGHTS takes it, parked under
+ * consecutive tokens, is the same as entries without label or address.
+ */
+TEST_F(sess, park_fds_consecutive_tokens)
+{
+	int fds[130], got[130], i, cfd;
+	uint64_t tokens[130];
+	struct cprhold_entry e;
+
+	for (i = 0; i < 130; i++) {
+		fds[i] = i % 2 ? eventfd(i, EFD_CLOEXEC) : make_memfd(4096, i);
+		ASSERT_GE(fds[i], 0);
+	}
+	/* Two batches, the second below the first: tokens 1000.., 10.. */
+	ASSERT_EQ(0, ch_park_fds(self->sfd, fds, 100, 1000));
+	ASSERT_EQ(0, ch_park_fds(self->sfd, fds + 100, 30, 10));
+	EXPECT_EQ(130, ch_nr_entries(self->sfd));
+	/* As parked with entries: no label, no address, classified on use. */
+	ASSERT_EQ(0, find_entry(self->sfd, 1001, &e));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e.type);
+	EXPECT_EQ(0, e.label[0]);
+	EXPECT_EQ(0u, e.flags);
+	EXPECT_EQ(0u, e.addr);
+	ASSERT_EQ(0, find_entry(self->sfd, 1000, &e));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_MEMFD, e.type);
+	ASSERT_EQ(0, find_entry(self->sfd, 39, &e));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e.type);
+	EXPECT_EQ(-1, find_entry(self->sfd, 1100, &e));
+	EXPECT_EQ(-1, find_entry(self->sfd, 40, &e));
+
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	for (i = 0; i < 130; i++)
+		tokens[i] = i < 100 ? 1000 + i : 10 + i - 100;
+	ASSERT_EQ(0, ch_retrieve(cfd, tokens, got, 130));
+	for (i = 0; i < 130; i++) {
+		ASSERT_EQ(0, kcmp_same_file(fds[i], got[i]));
+		close(got[i]);
+		close(fds[i]);
+	}
+	close(cfd);
+}
+
+TEST_F(sess, park_fds_errors_change_nothing)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), fds[3];
+	size_t pg = sysconf(_SC_PAGESIZE);
+	int *map;
+
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, ch_park_fds(self->sfd, &efd, 1, 100));
+	fds[0] = efd;
+	fds[1] = efd;
+
+	/* A bad fd last: the two before it are not parked. */
+	fds[2] = 9999;
+	EXPECT_ERRNO(EBADF, ch_park_fds(self->sfd, fds, 3, 1));
+	fds[2] = -1;
+	EXPECT_ERRNO(EBADF, ch_park_fds(self->sfd, fds, 3, 1));
+	/* cprhold's own fds. */
+	fds[2] = self->sfd;
+	EXPECT_ERRNO(EINVAL, ch_park_fds(self->sfd, fds, 3, 1));
+	fds[2] = self->ctl;
+	EXPECT_ERRNO(EINVAL, ch_park_fds(self->sfd, fds, 3, 1));
+	fds[2] = efd;
+	/* Tokens 99..101 meet the parked 100. */
+	EXPECT_ERRNO(EEXIST, ch_park_fds(self->sfd, fds, 3, 99));
+	/* The command: count, entry_size, REPORT, the struct's size. */
+	EXPECT_ERRNO(EINVAL, ch_park_fds(self->sfd, fds, 0, 1));
+	{
+		struct cprhold_park p = {
+			.size = sizeof(p), .flags = CPRHOLD_PARK_FDS, .count = 3,
+			.entry_size = sizeof(struct cprhold_entry),
+			.entries = (uintptr_t)fds, .first_token = 1,
+		};
+
+		EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
+		p.entry_size = 4;
+		EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_PARK, &p));
+	}
+	EXPECT_ERRNO(EINVAL, ch_park_fds_ex(self->sfd, fds, 3, 1, CPRHOLD_PARK_REPORT,
+					    sizeof(struct cprhold_park)));
+	/* The first layout has no first_token: the tokens are not said. */
+	EXPECT_ERRNO(EINVAL, ch_park_fds_ex(self->sfd, fds, 3, 0, 0,
+					    CPRHOLD_PARK_SIZE_VER0));
+	EXPECT_ERRNO(EINVAL, ch_park_fds_ex(self->sfd, fds, 3, 0, 0,
+					    CPRHOLD_PARK_SIZE_VER1 - 1));
+	/* The last token must not pass U64_MAX. */
+	EXPECT_ERRNO(EOVERFLOW, ch_park_fds(self->sfd, fds, 3, UINT64_MAX - 1));
+	EXPECT_ERRNO(EOVERFLOW, ch_park_fds(self->sfd, fds, 2, UINT64_MAX));
+	/* Unreadable array: at once, or from its third fd on. */
+	EXPECT_ERRNO(EFAULT, ch_park_fds(self->sfd, (int *)8, 3, 1));
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap((char *)map + pg, pg));
+	map = (int *)((char *)map + pg - 2 * sizeof(int));
+	map[0] = efd;
+	map[1] = efd;
+	EXPECT_ERRNO(EFAULT, ch_park_fds(self->sfd, map, 3, 1));
+	EXPECT_EQ(1, ch_nr_entries(self->sfd));
+
+	/* The edges that work: the largest token, the array's readable end. */
+	ASSERT_EQ(0, ch_park_fds(self->sfd, fds, 2, UINT64_MAX - 1));
+	ASSERT_EQ(0, ch_park_fds(self->sfd, map, 2, 1));
+	EXPECT_EQ(5, ch_nr_entries(self->sfd));
+	munmap((char *)map - pg + 2 * sizeof(int), pg);
+
+	/* Sealed: no more parks. */
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	EXPECT_ERRNO(EBUSY, ch_park_fds(self->sfd, fds, 1, 50));
+	EXPECT_EQ(5, ch_nr_entries(self->sfd));
 	close(efd);
 }
 
@@ -1259,9 +1395,11 @@ TEST_F(sess, limit_entries_per_session)
 	ch_entry(&e[1], efd, 2, NULL);
 	ch_entry(&e[2], efd, 3, NULL);
 	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, e, 3));
+	EXPECT_ERRNO(ENOSPC, ch_park_fds(self->sfd, (int[]){ efd, efd, efd }, 3, 1));
 	EXPECT_EQ(0, ch_nr_entries(self->sfd));
 	EXPECT_EQ(0, ch_park(self->sfd, e, 2));
 	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, &e[2], 1));
+	EXPECT_ERRNO(ENOSPC, ch_park_fds(self->sfd, &efd, 1, 3));
 	EXPECT_EQ(2, ch_nr_entries(self->sfd));
 	ASSERT_EQ(0, ch_set_param("max_entries_per_session", old));
 	close(efd);

@@ -133,6 +133,23 @@ static inline int ch_park_ex(int sfd, struct cprhold_entry *e, uint32_t n, uint3
 	return ioctl(sfd, CPRHOLD_PARK, &p);
 }
 
+/* Park @n fds as tokens @first.. (CPRHOLD_PARK_FDS); @size: the struct's */
+static inline int ch_park_fds_ex(int sfd, const int *fds, uint32_t n, uint64_t first,
+				 uint32_t flags, uint32_t size)
+{
+	struct cprhold_park p = {
+		.size = size, .flags = CPRHOLD_PARK_FDS | flags, .count = n,
+		.entries = (uintptr_t)fds, .first_token = first,
+	};
+
+	return ioctl(sfd, CPRHOLD_PARK, &p);
+}
+
+static inline int ch_park_fds(int sfd, const int *fds, uint32_t n, uint64_t first)
+{
+	return ch_park_fds_ex(sfd, fds, n, first, 0, sizeof(struct cprhold_park));
+}
+
 /* Park with the kernel's report written back into @e. */
 static inline int ch_park(int sfd, struct cprhold_entry *e, uint32_t n)
 {

@@ -63,6 +63,7 @@
 #define CPRHOLD_DESTROY_SIZE_VER0	72
 #define CPRHOLD_LIST_SESSIONS_SIZE_VER0	40
 #define CPRHOLD_PARK_SIZE_VER0		24
+#define CPRHOLD_PARK_SIZE_VER1		32	/* up to @first_token */
 #define CPRHOLD_LIST_SIZE_VER0		40
 #define CPRHOLD_INFO_SIZE_VER0		144
 #define CPRHOLD_OP_SIZE_VER0		8
@@ -450,9 +451,16 @@ struct cprhold_entry {
  *	@type, @f_flags and @data back, as CPRHOLD_LIST reports them.
  *	Without it the entries are only read (their output fields are
  *	ignored) and the kernel classifies a file when it first needs to.
+ * @CPRHOLD_PARK_FDS: @entries points to an array of @count __s32 fds, as
+ *	SCM_RIGHTS takes them, instead of entries: the fd at index i is
+ *	parked under token @first_token + i, with no label and no address.
+ *	@entry_size must be 0 and the struct at least CPRHOLD_PARK_SIZE_VER1
+ *	(EINVAL); not with CPRHOLD_PARK_REPORT (EINVAL); the last token must
+ *	not pass U64_MAX (EOVERFLOW).
  */
 enum cprhold_park_flags {
 	CPRHOLD_PARK_REPORT = 1 << 0,
+	CPRHOLD_PARK_FDS = 1 << 1,
 };
 
 /**
@@ -462,9 +470,12 @@ enum cprhold_park_flags {
  * @count: number of entries, 1 or more
  * @entry_size: sizeof(struct cprhold_entry) as the caller knows it; at
  *	least CPRHOLD_ENTRY_SIZE_VER0, at most 4096 (E2BIG); bytes beyond
- *	the kernel's must be zero (E2BIG)
+ *	the kernel's must be zero (E2BIG).  0 with CPRHOLD_PARK_FDS.
  * @entries: user pointer to the array; read, and with CPRHOLD_PARK_REPORT
- *	the kernel writes each entry's @type, @f_flags and @data back
+ *	the kernel writes each entry's @type, @f_flags and @data back.
+ *	With CPRHOLD_PARK_FDS, an array of __s32 fds.
+ * @first_token: with CPRHOLD_PARK_FDS, the token of the first fd; else
+ *	must be 0 (EINVAL)
  *
  * All or nothing: on error no entry of the batch stays parked.  The
  * session must be OPEN (EBUSY).  cprhold's own fds cannot be parked
@@ -476,6 +487,7 @@ struct cprhold_park {
 	__u32 count;
 	__u32 entry_size;
 	__aligned_u64 entries;
+	__aligned_u64 first_token;
 };
 
 #define CPRHOLD_PARK _IO(CPRHOLD_TYPE, CPRHOLD_CMD_PARK)

@@ -61,14 +61,15 @@ extern "C" {
  * numbers, so that they cannot move when a struct grows in a later uAPI.
  * The library sends these sizes and falls back to the kernel's first
  * layouts (CPRHOLD_*_SIZE_VER0 of <linux/cprhold.h>) on E2BIG (see the top
- * of this file).  Only CPRHOLD_CREATE's v1 is larger than its first
- * layout (the TTL and user namespace fields).
+ * of this file).  Only CPRHOLD_CREATE's v1 (the TTL and user namespace
+ * fields) and CPRHOLD_PARK's (the first token of an fd array) are larger
+ * than their first layouts.
  */
 #define CPRHOLD_CREATE_SIZE_V1		128
 #define CPRHOLD_CLAIM_SIZE_V1		CPRHOLD_CLAIM_SIZE_VER0
 #define CPRHOLD_DESTROY_SIZE_V1		CPRHOLD_DESTROY_SIZE_VER0
 #define CPRHOLD_LIST_SESSIONS_SIZE_V1	CPRHOLD_LIST_SESSIONS_SIZE_VER0
-#define CPRHOLD_PARK_SIZE_V1		CPRHOLD_PARK_SIZE_VER0
+#define CPRHOLD_PARK_SIZE_V1		CPRHOLD_PARK_SIZE_VER1
 #define CPRHOLD_LIST_SIZE_V1		CPRHOLD_LIST_SIZE_VER0
 #define CPRHOLD_INFO_SIZE_V1		CPRHOLD_INFO_SIZE_VER0
 #define CPRHOLD_OP_SIZE_V1		CPRHOLD_OP_SIZE_VER0
@@ -86,7 +87,7 @@ extern "C" {
  * @CPRHOLD_OP_DESTROY: cprhold_destroy()
  * @CPRHOLD_OP_LIST_SESSIONS: cprhold_list_sessions(),
  *	cprhold_list_sessions_all(), cprhold_count_sessions()
- * @CPRHOLD_OP_PARK: cprhold_park(), cprhold_park_one()
+ * @CPRHOLD_OP_PARK: cprhold_park(), cprhold_park_fds(), cprhold_park_one()
  * @CPRHOLD_OP_LIST: cprhold_list_entries(), cprhold_list_entries_all(),
  *	cprhold_find_entry()
  * @CPRHOLD_OP_INFO: cprhold_info()
@@ -608,6 +609,39 @@ int cprhold_entry_init(struct cprhold_entry *e, int fd, uint64_t token,
  * * %-ENOMEM - the kernel is out of memory.
  */
 int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count);
+
+/**
+ * cprhold_park_fds() - park an array of fds under consecutive tokens
+ * @sfd: the creator's session fd of an OPEN session
+ * @fds: the fds, as SCM_RIGHTS takes them
+ * @count: number of fds, at least 1
+ * @first_token: the token of @fds[0]; @fds[i] is parked under
+ *	@first_token + i, with no label and no address
+ *
+ * cprhold_park() without entries to fill in (CPRHOLD_PARK_FDS): the
+ * fastest way to park many fds.  All or nothing, and the session takes a
+ * reference on each file, as for cprhold_park().
+ *
+ * Return: 0 on success, or a negative errno:
+ * * %-EINVAL - @fds is NULL or @count is 0, or an fd is a cprhold fd (a
+ *   session that holds one could hold itself).
+ * * %-EOVERFLOW - @first_token + @count - 1 is beyond UINT64_MAX.
+ * * %-EOPNOTSUPP - the kernel's cprhold has no CPRHOLD_PARK_FDS.
+ * * %-EBADF - @sfd, or one of @fds, is not an open file descriptor (an
+ *   O_PATH fd counts as not open).
+ * * %-ENOTTY - @sfd is not a cprhold session fd (e.g. the control fd).
+ * * %-ENOENT - the session has ended.
+ * * %-EBUSY - @sfd is not the creator's fd, or the session is not OPEN
+ *   (sealed already).
+ * * %-ENOSPC - the batch would exceed max_entries_per_session,
+ *   max_entries_per_user or max_entries_total (see "Limits" in
+ *   cprhold(4)).
+ * * %-EEXIST - one of the tokens is already parked in the session.
+ * * %-EFAULT - @fds does not hold @count readable fds.
+ * * %-ENOMEM - the kernel is out of memory.
+ */
+int cprhold_park_fds(int sfd, const int *fds, unsigned int count,
+		     uint64_t first_token);
 
 /**
  * cprhold_park_one() - park one fd

@@ -33,7 +33,7 @@ CH_SIZES(destroy, struct cprhold_destroy, CPRHOLD_DESTROY_SIZE_V1,
 CH_SIZES(list_sessions, struct cprhold_list_sessions,
 	 CPRHOLD_LIST_SESSIONS_SIZE_V1, CPRHOLD_LIST_SESSIONS_SIZE_V1);
 CH_SIZES(park, struct cprhold_park, CPRHOLD_PARK_SIZE_V1,
-	 CPRHOLD_PARK_SIZE_V1);
+	 CPRHOLD_PARK_SIZE_VER0);
 CH_SIZES(list, struct cprhold_list, CPRHOLD_LIST_SIZE_V1,
 	 CPRHOLD_LIST_SIZE_V1);
 CH_SIZES(info, struct cprhold_info, CPRHOLD_INFO_SIZE_V1,
@@ -449,6 +449,21 @@ static int park(int sfd, struct cprhold_entry *entries, unsigned int count,
 int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count)
 {
 	return park(sfd, entries, count, 0);
+}
+
+int cprhold_park_fds(int sfd, const int *fds, unsigned int count,
+		     uint64_t first_token)
+{
+	struct cprhold_park p;
+
+	if (!fds || !count)
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	p.flags = CPRHOLD_PARK_FDS;
+	p.count = count;
+	p.entries = (uintptr_t)fds;
+	p.first_token = first_token;
+	return __cprhold_ioctl(sfd, CPRHOLD_PARK, &p, &__cprhold_sz_park);
 }
 
 int cprhold_park_one(int sfd, int fd, uint64_t token, const char *label,

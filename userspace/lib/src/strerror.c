@@ -118,7 +118,11 @@ static const struct ch_msg ch_msgs[] = {
 	{ CPRHOLD_OP_PARK, ENOSPC,
 	  "over max_entries_per_session or max_entries_total "
 	  "(/sys/module/cprhold/parameters); nothing was parked" },
-	{ CPRHOLD_OP_PARK, EOPNOTSUPP, "unknown entry flag" },
+	{ CPRHOLD_OP_PARK, EOPNOTSUPP,
+	  "unknown entry flag, or a park flag the running cprhold module "
+	  "does not know" },
+	{ CPRHOLD_OP_PARK, EOVERFLOW,
+	  "the fds' consecutive tokens would pass the largest token" },
 	{ CPRHOLD_OP_PARK, E2BIG,
 	  "the entries use fields the running cprhold module does not know" },
 	{ CPRHOLD_OP_PARK, ENAMETOOLONG, "the label is longer than 31 characters" },

@@ -688,6 +688,41 @@ static void test_park_batch_one_ioctl(void **state)
 	close(mfd);
 }
 
+static void test_park_fds(void **state)
+{
+	const struct cprhold_park *p;
+	int sfd, fds[2] = { 0, 1 };
+
+	(void)state;
+	sfd = make_session(NULL);
+	assert_int_equal(cprhold_park_fds(sfd, NULL, 2, 1), -EINVAL);
+	assert_int_equal(cprhold_park_fds(sfd, fds, 0, 1), -EINVAL);
+	assert_int_equal(fk.ncalls, 1);	/* the create */
+
+	/* One CPRHOLD_PARK with the fd array (this fake kernel lacks it). */
+	assert_int_equal(cprhold_park_fds(sfd, fds, 2, 7), -EOPNOTSUPP);
+	assert_int_equal(fk.ncalls, 2);
+	assert_int_equal(fk.calls[1].size, CPRHOLD_PARK_SIZE_VER1);
+	p = fk_arg(1);
+	assert_int_equal(p->flags, CPRHOLD_PARK_FDS);
+	assert_int_equal(p->count, 2);
+	assert_int_equal(p->entry_size, 0);
+	assert_true(p->entries == (uintptr_t)fds);
+	assert_true(p->first_token == 7);
+
+	/*
+	 * A kernel whose struct ends before first_token: a token it cannot
+	 * see is E2BIG, and no retry hides it; with first token 0 the zero
+	 * tail is accepted and its answer (no such flag) comes back.
+	 */
+	fk.kernel_size[CPRHOLD_CMD_PARK] = CPRHOLD_PARK_SIZE_VER0;
+	assert_int_equal(cprhold_park_fds(sfd, fds, 2, 7), -E2BIG);
+	assert_int_equal(fk.ncalls, 3);
+	assert_int_equal(cprhold_park_fds(sfd, fds, 2, 0), -EOPNOTSUPP);
+	assert_int_equal(fk.ncalls, 4);
+	assert_int_equal(fk.nentries, 0);
+}
+
 static void test_park_one(void **state)
 {
 	struct cprhold_entry out;
@@ -980,6 +1015,7 @@ int main(void)
 		T(test_wait),
 		T(test_entry_init),
 		T(test_park_batch_one_ioctl),
+		T(test_park_fds),
 		T(test_park_one),
 		T(test_list_sessions_paging),
 		T(test_list_sessions_all),
