@@ -416,57 +416,77 @@ class VioVfio(EduVfio):
         return (hb[4], hb[4], 0)
 
 
-EDU_VEC = 0x41      # heartbeat.S's vector of the edu device's MSI
+EDU_VEC = 0x41      # heartbeat.S's vector of the edu device's interrupts
 
 
-class MsiInjections:
-    """The MSIs KVM injects into guests (kvm_msi_set_irq), from a trace
+class KvmInjections:
+    """The interrupts KVM injects into guests (kvm_inj_virq, not counting
+    re-injections of one whose delivery an exit cut short), from a trace
     instance of the test VM's kernel: what tells a duplicate interrupt
-    that KVM injected (one the update delivered twice) from one that the
+    that KVM injected (one an update delivered twice) from one that the
     emulator running the test VM made up.  Under instruction counting,
     the test VM's QEMU (TCG's nested SVM) can deliver an event that
     VMRUN injected a second time when the round-robin vCPU loop is kicked
-    right after the VMRUN: the guest then takes one MSI twice, and KVM's
-    trace shows it once."""
+    right after the VMRUN: the guest then takes one interrupt twice, and
+    KVM's trace shows one injection (see Documentation/dev-tools/
+    testing.rst, "The test VM")."""
 
     def __init__(self):
         self.dir = "/sys/kernel/tracing/instances/cprhold-qemu-%d" % os.getpid()
         try:
             os.mkdir(self.dir)
             self._write("trace_clock", "mono")   # time.monotonic()'s clock
-            self._write("buffer_size_kb", "1024")
-            self._write("events/kvm/kvm_msi_set_irq/enable", "1")
-        except OSError:
+            self._write("buffer_size_kb", "4096")
+            self._write("events/kvm/kvm_inj_virq/enable", "1")
+        except OSError as e:
+            diag("no trace of KVM's injections (%s): the edu checks count "
+                 "every interrupt for nothing" % e)
             self.close()
-            self.dir = None
 
     def _write(self, name, val):
         with open(os.path.join(self.dir, name), "w") as f:
             f.write(val)
 
+    def clear(self):
+        if self.dir:
+            try:
+                self._write("trace", "")
+            except OSError:
+                pass
+
     def times(self, vector):
-        """When KVM injected MSIs with @vector (monotonic seconds)"""
+        """When KVM injected @vector since the last clear() (monotonic
+        seconds), or None if that is not known (no trace, events lost)"""
         if not self.dir:
             return None
         out = []
-        with open(os.path.join(self.dir, "trace")) as f:
-            for line in f:
-                m = re.search(r" (\d+\.\d+): kvm_msi_set_irq: .* vec (\d+) ",
-                              line)
-                if m and int(m.group(2)) == vector:
-                    out.append(float(m.group(1)))
+        try:
+            with open(os.path.join(self.dir, "trace")) as f:
+                for line in f:
+                    m = re.match(r"# entries-in-buffer/entries-written: "
+                                 r"(\d+)/(\d+)", line)
+                    if m and m.group(1) != m.group(2):
+                        return None
+                    m = re.search(r" (\d+\.\d+): kvm_inj_virq: IRQ 0x([0-9a-f]+)"
+                                  r"(.*)$", line)
+                    if m and int(m.group(2), 16) == vector and \
+                            "reinjected" not in m.group(3):
+                        out.append(float(m.group(1)))
+        except OSError:
+            return None
         return out
 
     def close(self):
         if self.dir:
             try:
-                self._write("events/kvm/kvm_msi_set_irq/enable", "0")
+                self._write("events/kvm/kvm_inj_virq/enable", "0")
             except OSError:
                 pass
             try:
                 os.rmdir(self.dir)
             except OSError:
                 pass
+        self.dir = None
 
 
 # ---- QEMU processes ---------------------------------------------------------
@@ -647,8 +667,10 @@ class Tester:
         self.procs = []
         self.dumped = 0
         self.seq = 0
-        self.msi = MsiInjections()
+        self.kvm_inj = KvmInjections()
+        self.guest_qemu = None      # the QEMU the scenario's guest booted in
         self.guest_started = None
+        self.guest_msi = False
         self.dups_seen = None
 
     def build_guest(self, name, *cflags):
@@ -665,8 +687,15 @@ class Tester:
 
     def new_qemu(self, name, extra=(), container=None, qmp_wait=False,
                  oci=False, serial_in=False):
+        if "-incoming" not in extra:
+            # A guest boots: the edu checks count KVM's injections from here
+            self.kvm_inj.clear()
+            self.guest_started = time.monotonic()
+            self.guest_msi = self.guest_intx not in extra
         q = Qemu(self, name, list(extra), container, qmp_wait, oci,
                  serial_in)
+        if "-incoming" not in extra:
+            self.guest_qemu = q
         self.procs.append(q)
         return q
 
@@ -685,7 +714,7 @@ class Tester:
     def cleanup(self):
         for q in self.procs:
             q.kill()
-        self.msi.close()
+        self.kvm_inj.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
     def tsc_hz(self, q):
@@ -696,7 +725,6 @@ class Tester:
         return (hb[-1][2] - hb[0][2]) / (hb[-1][0] - hb[0][0])
 
     def start_guest(self, name, container=None, extra=(), oci=False):
-        self.guest_started = time.monotonic()
         old = self.new_qemu(name, extra, container=container, oci=oci)
         old.connect()
         old.wait_beats(5)
@@ -1135,7 +1163,7 @@ class Tester:
         if not hb:
             return None
         irqs, dma, bad = dev.progress(hb[-1])
-        if dev is EduVfio and bad and not bad & ~0xff:
+        if dev is EduVfio and self.guest_msi and bad and not bad & ~0xff:
             dups = self.emulator_dups(hb)
             irqs, bad = irqs - dups, bad - dups
         return irqs, dma, bad
@@ -1144,11 +1172,15 @@ class Tester:
         """How many of the edu interrupts for nothing that the guest counted
         in heartbeats @hb were not injected by KVM: all of them if the
         guest took exactly that many more edu MSIs than KVM injected since
-        the scenario's guest started, else 0.  The count is taken at the
-        last heartbeat with no injection in the 20 ms before it (the beat
-        could be on its way meanwhile)."""
-        times = self.msi.times(EDU_VEC) if self.msi else None
-        if times is None or self.guest_started is None:
+        it booted, and counted them all while it still ran in the QEMU it
+        booted in (before any state of it was handed over), else 0.  The
+        count is taken at the last heartbeat with no injection in the
+        20 ms before it (the beat could be on its way meanwhile)."""
+        times = self.kvm_inj.times(EDU_VEC)
+        if times is None or self.guest_qemu is None:
+            return 0
+        first = [h[7] for h in self.guest_qemu.heartbeats()]
+        if not first or max(first) != hb[-1][7]:
             return 0
         times = [t for t in times if t >= self.guest_started]
         for b in reversed(hb):
@@ -1163,8 +1195,9 @@ class Tester:
         if bad and self.dups_seen != (self.guest_started, bad):
             self.dups_seen = (self.guest_started, bad)
             diag("the guest took %d edu interrupt(s) for nothing that KVM "
-                 "did not inject (%d injected, %d taken): made up by the "
-                 "emulator running this VM, not counted" % (bad, injected, irqs))
+                 "did not inject (%d injected, %d taken), in the QEMU it "
+                 "booted in: made up by the emulator running this VM, not "
+                 "counted" % (bad, injected, irqs))
         return bad
 
     def wait_dma(self, q, n, timeout=20, dev=EduVfio):
