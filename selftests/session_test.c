@@ -787,23 +787,43 @@ TEST_F(sess, park_fds_errors_change_nothing)
 	EXPECT_ERRNO(EFAULT, ch_park_fds(self->sfd, (int *)8, 3, 1));
 	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, munmap((char *)map + pg, pg));
+	ASSERT_EQ(0, mprotect((char *)map + pg, pg, PROT_NONE));
 	map = (int *)((char *)map + pg - 2 * sizeof(int));
 	map[0] = efd;
 	map[1] = efd;
 	EXPECT_ERRNO(EFAULT, ch_park_fds(self->sfd, map, 3, 1));
 	EXPECT_EQ(1, ch_nr_entries(self->sfd));
 
+	/* A longer struct: a zero tail is fine, anything else E2BIG. */
+	{
+		struct {
+			struct cprhold_park p;
+			uint64_t tail;
+		} big = {
+			.p = { .size = sizeof(big), .flags = CPRHOLD_PARK_FDS, .count = 1,
+			       .entries = (uintptr_t)&efd, .first_token = 40 },
+			.tail = 1,
+		};
+
+		EXPECT_ERRNO(E2BIG, ioctl(self->sfd, CPRHOLD_PARK, &big));
+		EXPECT_EQ(1, ch_nr_entries(self->sfd));
+		big.tail = 0;
+		ASSERT_EQ(0, ioctl(self->sfd, CPRHOLD_PARK, &big));
+	}
+
 	/* The edges that work: the largest token, the array's readable end. */
 	ASSERT_EQ(0, ch_park_fds(self->sfd, fds, 2, UINT64_MAX - 1));
 	ASSERT_EQ(0, ch_park_fds(self->sfd, map, 2, 1));
-	EXPECT_EQ(5, ch_nr_entries(self->sfd));
-	munmap((char *)map - pg + 2 * sizeof(int), pg);
+	EXPECT_EQ(6, ch_nr_entries(self->sfd));
+	munmap((char *)map - pg + 2 * sizeof(int), 2 * pg);
 
-	/* Sealed: no more parks. */
+	/* Sealed: no more parks; a bad request says so first (errno order). */
 	ASSERT_EQ(0, ch_seal(self->sfd));
 	EXPECT_ERRNO(EBUSY, ch_park_fds(self->sfd, fds, 1, 50));
-	EXPECT_EQ(5, ch_nr_entries(self->sfd));
+	EXPECT_ERRNO(EINVAL, ch_park_fds_ex(self->sfd, fds, 1, 50, CPRHOLD_PARK_REPORT,
+					    sizeof(struct cprhold_park)));
+	EXPECT_ERRNO(EOVERFLOW, ch_park_fds(self->sfd, fds, 2, UINT64_MAX));
+	EXPECT_EQ(6, ch_nr_entries(self->sfd));
 	close(efd);
 }
 
@@ -1396,6 +1416,9 @@ TEST_F(sess, limit_entries_per_session)
 	ch_entry(&e[2], efd, 3, NULL);
 	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, e, 3));
 	EXPECT_ERRNO(ENOSPC, ch_park_fds(self->sfd, (int[]){ efd, efd, efd }, 3, 1));
+	/* A bad token range is the request's error, before the limit's. */
+	EXPECT_ERRNO(EOVERFLOW, ch_park_fds(self->sfd, (int[]){ efd, efd, efd }, 3,
+					    UINT64_MAX - 1));
 	EXPECT_EQ(0, ch_nr_entries(self->sfd));
 	EXPECT_EQ(0, ch_park(self->sfd, e, 2));
 	EXPECT_ERRNO(ENOSPC, ch_park(self->sfd, &e[2], 1));

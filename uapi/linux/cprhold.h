@@ -39,7 +39,8 @@
  * When several errors apply, the first in this order is returned: ENOTTY
  * (unknown command), EFAULT/EINVAL/E2BIG (the struct itself: unreadable,
  * shorter than _VER0, non-zero unknown tail), EOPNOTSUPP (unknown flag),
- * EINVAL (a bad field), ENOENT (no such session, or it ended), EACCES
+ * EINVAL (a bad field; EOVERFLOW for a token range that passes U64_MAX),
+ * ENOENT (no such session, or it ended), EACCES
  * (secret or permission), EBUSY (wrong fd role or session state), ENOSPC
  * and EMFILE (limits), then the errors of the work itself (per entry:
  * EBADF, EEXIST, EINVAL; EFAULT on arrays; ENOMEM).
@@ -467,7 +468,7 @@ enum cprhold_park_flags {
  * struct cprhold_park - ioctl(CPRHOLD_PARK), on the creator's session fd
  * @size: sizeof(struct cprhold_park)
  * @flags: CPRHOLD_PARK_* flags
- * @count: number of entries, 1 or more
+ * @count: number of entries (fds with CPRHOLD_PARK_FDS), 1 or more
  * @entry_size: sizeof(struct cprhold_entry) as the caller knows it; at
  *	least CPRHOLD_ENTRY_SIZE_VER0, at most 4096 (E2BIG); bytes beyond
  *	the kernel's must be zero (E2BIG).  0 with CPRHOLD_PARK_FDS.

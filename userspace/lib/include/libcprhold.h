@@ -626,7 +626,9 @@ int cprhold_park(int sfd, struct cprhold_entry *entries, unsigned int count);
  * * %-EINVAL - @fds is NULL or @count is 0, or an fd is a cprhold fd (a
  *   session that holds one could hold itself).
  * * %-EOVERFLOW - @first_token + @count - 1 is beyond UINT64_MAX.
- * * %-EOPNOTSUPP - the kernel's cprhold has no CPRHOLD_PARK_FDS.
+ * * %-EOPNOTSUPP - the running cprhold module has no CPRHOLD_PARK_FDS
+ *   (one whose struct cprhold_park has no first_token answers E2BIG,
+ *   reported as this).
  * * %-EBADF - @sfd, or one of @fds, is not an open file descriptor (an
  *   O_PATH fd counts as not open).
  * * %-ENOTTY - @sfd is not a cprhold session fd (e.g. the control fd).

@@ -455,6 +455,7 @@ int cprhold_park_fds(int sfd, const int *fds, unsigned int count,
 		     uint64_t first_token)
 {
 	struct cprhold_park p;
+	int ret;
 
 	if (!fds || !count)
 		return -EINVAL;
@@ -463,7 +464,13 @@ int cprhold_park_fds(int sfd, const int *fds, unsigned int count,
 	p.count = count;
 	p.entries = (uintptr_t)fds;
 	p.first_token = first_token;
-	return __cprhold_ioctl(sfd, CPRHOLD_PARK, &p, &__cprhold_sz_park);
+	ret = __cprhold_ioctl(sfd, CPRHOLD_PARK, &p, &__cprhold_sz_park);
+	/*
+	 * A module whose struct ends before first_token cannot see it (E2BIG,
+	 * which no retry may hide): it has no fd arrays either.  One that
+	 * knows the flag never answers it with E2BIG (our tail is zero).
+	 */
+	return ret == -E2BIG ? -EOPNOTSUPP : ret;
 }
 
 int cprhold_park_one(int sfd, int fd, uint64_t token, const char *label,

@@ -107,8 +107,9 @@ static const struct ch_msg ch_msgs[] = {
 	  "an entry's fd is not open (O_PATH fds count as not open)" },
 	{ CPRHOLD_OP_PARK, EINVAL,
 	  "invalid entry: no entries, a label character outside [A-Za-z0-9._@+-], "
-	  "an address without CPRHOLD_ENTRY_ADDR or not page aligned, or a "
-	  "cprhold fd (parking it would make a reference cycle)" },
+	  "an address without CPRHOLD_ENTRY_ADDR or not page aligned, a "
+	  "cprhold fd (parking it would make a reference cycle), or a first "
+	  "token without an fd array" },
 	{ CPRHOLD_OP_PARK, EEXIST,
 	  "a token is repeated in the batch or already parked in the session" },
 	{ CPRHOLD_OP_PARK, EBUSY,
