@@ -672,6 +672,7 @@ class Tester:
         self.guest_started = None
         self.guest_msi = False
         self.dups_seen = None
+        self.dups_why = None        # why the last errors were not excused
 
     def build_guest(self, name, *cflags):
         """heartbeat.S as a -bios image, in the work directory"""
@@ -883,6 +884,8 @@ class Tester:
         bad = [i for i, b in enumerate(beats) if b[8]]
         if not bad:
             return "no beat counts an error"
+        if self.dups_why:
+            marks.append("not made up by the emulator: " + self.dups_why)
         i = bad[0]
         return "; ".join(marks + ["first error (%d beats in all): "
                                   % len(beats)]) + ", ".join(
@@ -1178,18 +1181,26 @@ class Tester:
         20 ms before it (the beat could be on its way meanwhile)."""
         times = self.kvm_inj.times(EDU_VEC)
         if times is None or self.guest_qemu is None:
+            self.dups_why = "KVM's injections not known"
             return 0
         first = [h[7] for h in self.guest_qemu.heartbeats()]
         if not first or max(first) != hb[-1][7]:
+            self.dups_why = ("errors counted after the guest left its first "
+                             "QEMU (%s there)" % (max(first) if first else "-"))
             return 0
         times = [t for t in times if t >= self.guest_started]
         for b in reversed(hb):
             if not any(b[0] - 0.02 <= t <= b[0] for t in times):
                 break
         else:
+            self.dups_why = ("no heartbeat without an injection in the 20 ms "
+                             "before it (%d beats, %d injections)"
+                             % (len(hb), len(times)))
             return 0
         irqs, _, bad = EduVfio.progress(b)
         injected = sum(1 for t in times if t < b[0])
+        self.dups_why = ("KVM injected %d edu interrupts, the guest took %d "
+                         "with %#x errors" % (injected, irqs, bad))
         if bad & ~0xff or irqs - injected != bad:
             return 0
         if bad and self.dups_seen != (self.guest_started, bad):
