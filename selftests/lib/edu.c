@@ -557,6 +557,31 @@ fail:
 
 /* ---- interrupts ---- */
 
+/*
+ * Why did a wait of a second or more see no interrupt?  The device's
+ * interrupt status (did it raise one?) and the guest kernel's count of
+ * each vfio interrupt line (did one reach the guest?), as diagnostics.
+ */
+static void edu_irq_diag(struct edu *e, int timeout_ms)
+{
+	uint32_t st = 0;
+	char line[256];
+	FILE *f;
+
+	if (edu_irq_status(e, &st))
+		st = ~0u;
+	printf("# edu: no interrupt in %d ms; device interrupt status %#x\n",
+	       timeout_ms, st);
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "vfio") || strstr(line, "DMAR") || strstr(line, "ERR"))
+			printf("# edu: %s", line);
+	fclose(f);
+	fflush(stdout);
+}
+
 int edu_wait_irq(struct edu *e, int timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
@@ -576,8 +601,11 @@ int edu_wait_irq(struct edu *e, int timeout_ms)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
+		if (n == 0) {
+			if (timeout_ms >= 1000)
+				edu_irq_diag(e, timeout_ms);
 			return -ETIMEDOUT;
+		}
 		if (pfd.revents & (POLLERR | POLLNVAL))
 			return -EIO;
 		if (read(e->irq_fd, &cnt, sizeof(cnt)) == sizeof(cnt))

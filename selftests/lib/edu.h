@@ -189,7 +189,9 @@ int edu_factorial_result(struct edu *e, int timeout_ms, uint32_t *result);
 /*
  * Wait up to @timeout_ms (< 0: forever) for the MSI eventfd and consume
  * it: returns the number of interrupts counted since the last read (>= 1),
- * or -ETIMEDOUT.  @timeout_ms == 0 polls.
+ * or -ETIMEDOUT.  @timeout_ms == 0 polls.  A wait of a second or more that
+ * times out prints why it may have (the device's interrupt status, the
+ * guest's vfio interrupt counts) as "# " diagnostics.
  */
 int edu_wait_irq(struct edu *e, int timeout_ms);
 int edu_irq_status(struct edu *e, uint32_t *status);
