@@ -13,11 +13,11 @@
  *
  * Retrieve checks everything that can fail before it installs the first
  * fd (every token, the claim, adoption, enough free fd numbers below
- * RLIMIT_NOFILE, a writable @fds array); an error while installing (an
- * LSM refusing a file, another thread filling the fd table or unmapping
- * @fds) leaves the fds installed so far, as a short SCM_RIGHTS receive
- * does: the kernel never closes an fd it handed out, since another thread
- * may already have replaced it.
+ * RLIMIT_NOFILE, a writable @fds array, which is filled with -1); an
+ * error while installing (an LSM refusing a file, another thread filling
+ * the fd table or unmapping @fds) leaves the fds installed so far, as a
+ * short SCM_RIGHTS receive does: the kernel never closes an fd it handed
+ * out, since another thread may already have replaced it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -472,6 +472,18 @@ out:
 		s->prep_ops = ops;
 }
 
+/* A retrieve's tokens: an array, or a range (CPRHOLD_RETRIEVE_TOKEN_RANGE) */
+struct cprhold_tokens {
+	const u64 *array;	/* NULL for the range */
+	u64 first;
+	u32 count;
+};
+
+static u64 cprhold_token(const struct cprhold_tokens *t, u32 i)
+{
+	return t->array ? t->array[i] : t->first + i;
+}
+
 /*
  * A prepared VM runs nowhere until it is adopted: while @s holds one, a
  * retrieve that takes any KVM VM, vCPU or device file must adopt every
@@ -479,9 +491,10 @@ out:
  * run the VM with no MMU notifier watching).  -EBUSY if it does not.
  * Session locked.
  */
-static int cprhold_check_prepared(struct cprhold_session *s, const u64 *tokens,
-				  struct file *const *files, u32 count, bool adopt)
+static int cprhold_check_prepared(struct cprhold_session *s, const struct cprhold_tokens *t,
+				  struct file *const *files, bool adopt)
 {
+	u32 count = t->count;
 	struct cprhold_item *it;
 	struct cprhold_prep *p;
 	u32 i, type, pos = 0;
@@ -491,7 +504,7 @@ static int cprhold_check_prepared(struct cprhold_session *s, const u64 *tokens,
 	if (list_empty(&s->preps))
 		return 0;
 	for (i = 0; i < count && !kvm; i++) {
-		it = cprhold_index_find(s, tokens[i], &pos);
+		it = cprhold_index_find(s, cprhold_token(t, i), &pos);
 		type = it ? cprhold_item_type(it) : CPRHOLD_TYPE_UNKNOWN;
 		kvm = type == CPRHOLD_ENTRY_KVM_VM || type == CPRHOLD_ENTRY_KVM_VCPU ||
 		      type == CPRHOLD_ENTRY_KVM_DEVICE;
@@ -510,13 +523,13 @@ static int cprhold_check_prepared(struct cprhold_session *s, const u64 *tokens,
 }
 
 /*
- * CPRHOLD_RETRIEVE_ADOPT_KVM: adopt each KVM VM among @tokens.  Session
+ * CPRHOLD_RETRIEVE_ADOPT_KVM: adopt each KVM VM among @t.  Session
  * locked, the claim checked.  0, or the first error.  A VM prepared at
  * seal is adopted with its preparation, which is then done with.
  */
 static int cprhold_retrieve_adopt(struct cprhold_session *s,
 				  const struct cprhold_adopt_ops *ops,
-				  const u64 *tokens, u32 count)
+				  const struct cprhold_tokens *t)
 {
 	struct cprhold_item *it;
 	struct cprhold_prep *p;
@@ -526,8 +539,8 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
 
 	lockdep_assert_held(&s->lock);
 	ret = cprhold_vcpus_collect(s, &v);
-	for (i = 0; i < count && !ret; i++) {
-		it = cprhold_index_find(s, tokens[i], &pos);
+	for (i = 0; i < t->count && !ret; i++) {
+		it = cprhold_index_find(s, cprhold_token(t, i), &pos);
 		if (!it || cprhold_item_type(it) != CPRHOLD_ENTRY_KVM_VM)
 			continue;
 		vms++;
@@ -555,15 +568,16 @@ static int cprhold_retrieve_adopt(struct cprhold_session *s,
  * 0, or -EMFILE (not @n numbers free below RLIMIT_NOFILE) or -ENOMEM
  * before anything is installed.  Free numbers inside the fd table are
  * counted; if there are not enough, the table has to grow, and it is
- * grown here (@fds: room for @n numbers).  A check, not a reservation:
- * another thread may take the numbers before they are installed (an
- * error while installing, as for SCM_RIGHTS).
+ * grown here.  A check, not a reservation: another thread may take the
+ * numbers before they are installed (an error while installing, as for
+ * SCM_RIGHTS).
  */
-static int cprhold_fd_room(u32 n, unsigned int o_flags, int *fds)
+static int cprhold_fd_room(u32 n, unsigned int o_flags)
 {
 	struct files_struct *files = current->files;
 	unsigned long limit = rlimit(RLIMIT_NOFILE), size, used;
 	struct fdtable *fdt;
+	int *fds;
 	u32 i;
 	int ret = 0;
 
@@ -582,6 +596,9 @@ static int cprhold_fd_room(u32 n, unsigned int o_flags, int *fds)
 	 * The table must grow, which allocates and can fail: grow it now,
 	 * by taking the numbers and giving them back.
 	 */
+	fds = kvmalloc_array(n, sizeof(*fds), GFP_KERNEL_ACCOUNT);
+	if (!fds)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		ret = get_unused_fd_flags(o_flags);
 		if (ret < 0)
@@ -590,7 +607,28 @@ static int cprhold_fd_room(u32 n, unsigned int o_flags, int *fds)
 	}
 	while (i--)
 		put_unused_fd(fds[i]);
+	kvfree(fds);
 	return ret < 0 ? ret : 0;
+}
+
+/*
+ * -1 in each of the @count elements of @ufds, before any fd is installed:
+ * -EFAULT if one cannot be written.  An error while installing then
+ * leaves -1 in each element that got no fd.
+ */
+static int cprhold_fds_clear(int __user *ufds, u32 count)
+{
+	u32 i;
+
+	if (!user_access_begin(ufds, array_size(count, sizeof(*ufds))))
+		return -EFAULT;
+	for (i = 0; i < count; i++)
+		unsafe_put_user(-1, ufds + i, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 int cprhold_retrieve(struct cprhold_ucmd *ucmd)
@@ -600,17 +638,29 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	struct cprhold_session *s = h->session;
 	struct cprhold_retrieve *cmd = ucmd->cmd;
 	int __user *ufds = u64_to_user_ptr(cmd->fds);
+	struct cprhold_tokens t = { .count = cmd->count };
+	bool range = cmd->flags & CPRHOLD_RETRIEVE_TOKEN_RANGE;
 	unsigned int o_flags;
-	struct file **files;
-	u64 *tokens;
-	int *fds;
+	struct file **files = NULL;
+	u64 *tokens = NULL;
 	u32 i, got = 0, pos = 0;
 	int ret = 0;
 
-	if (cmd->flags & ~(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_ADOPT_KVM))
+	if (cmd->flags & ~(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_ADOPT_KVM |
+			   CPRHOLD_RETRIEVE_TOKEN_RANGE))
 		return -EOPNOTSUPP;
 	if (cmd->__reserved || !cmd->count)
 		return -EINVAL;
+	if (range) {
+		/* Tokens first_token.., as CPRHOLD_PARK_FDS parks them. */
+		if (cmd->tokens || ucmd->user_size < CPRHOLD_RETRIEVE_SIZE_VER1)
+			return -EINVAL;
+		if (cmd->count - 1 > U64_MAX - cmd->first_token)
+			return -EOVERFLOW;
+		t.first = cmd->first_token;
+	} else if (cmd->first_token) {
+		return -EINVAL;
+	}
 	mutex_lock(&s->lock);
 	ret = cprhold_check_claimer(h);
 	mutex_unlock(&s->lock);
@@ -620,13 +670,15 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 		return -ENOSPC;
 	o_flags = cmd->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ? 0 : O_CLOEXEC;
 
-	tokens = vmemdup_user(u64_to_user_ptr(cmd->tokens),
-			      array_size(cmd->count, sizeof(*tokens)));
-	if (IS_ERR(tokens))
-		return PTR_ERR(tokens);
+	if (!range) {
+		tokens = vmemdup_user(u64_to_user_ptr(cmd->tokens),
+				      array_size(cmd->count, sizeof(*tokens)));
+		if (IS_ERR(tokens))
+			return PTR_ERR(tokens);
+		t.array = tokens;
+	}
 	files = kvcalloc(cmd->count, sizeof(*files), GFP_KERNEL_ACCOUNT);
-	fds = kvmalloc_array(cmd->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
-	if (!files || !fds) {
+	if (!files) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -643,7 +695,7 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	mutex_lock(&s->lock);
 	ret = cprhold_check_claimer(h);
 	for (i = 0; !ret && i < cmd->count; i++) {
-		struct cprhold_item *it = cprhold_index_find(s, tokens[i], &pos);
+		struct cprhold_item *it = cprhold_index_find(s, cprhold_token(&t, i), &pos);
 
 		if (it)
 			files[i] = it->file;	/* referenced below */
@@ -651,13 +703,13 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 			ret = -ENOENT;
 	}
 	if (!ret)
-		ret = cprhold_check_prepared(s, tokens, files, cmd->count, !!adopt);
+		ret = cprhold_check_prepared(s, &t, files, !!adopt);
 	/*
 	 * Adopt while the session's references are the only ones we add:
 	 * the adopter counts file references to exclude the old owner.
 	 */
 	if (!ret && adopt)
-		ret = cprhold_retrieve_adopt(s, adopt, tokens, cmd->count);
+		ret = cprhold_retrieve_adopt(s, adopt, &t);
 	for (got = 0; !ret && got < cmd->count; got++)
 		get_file(files[got]);
 	mutex_unlock(&s->lock);
@@ -668,13 +720,10 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 	 * Nothing is installed yet: fail here, cleanly, if @fds is not
 	 * writable or the fd table has no room for all of them.
 	 */
-	for (i = 0; i < cmd->count; i++)
-		fds[i] = -1;
-	if (copy_to_user(ufds, fds, array_size(cmd->count, sizeof(*fds)))) {
-		ret = -EFAULT;
+	ret = cprhold_fds_clear(ufds, cmd->count);
+	if (ret)
 		goto out;
-	}
-	ret = cprhold_fd_room(cmd->count, o_flags, fds);
+	ret = cprhold_fd_room(cmd->count, o_flags);
 	if (ret)
 		goto out;
 
@@ -688,7 +737,6 @@ int cprhold_retrieve(struct cprhold_ucmd *ucmd)
 out:
 	for (i = 0; i < got; i++)
 		fput(files[i]);
-	kvfree(fds);
 	kvfree(files);
 	kvfree(tokens);
 	if (adopt)

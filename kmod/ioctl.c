@@ -56,6 +56,7 @@ static_assert(sizeof(struct cprhold_list) >= CPRHOLD_LIST_SIZE_VER0);
 static_assert(sizeof(struct cprhold_info) >= CPRHOLD_INFO_SIZE_VER0);
 static_assert(sizeof(struct cprhold_op) >= CPRHOLD_OP_SIZE_VER0);
 static_assert(sizeof(struct cprhold_retrieve) >= CPRHOLD_RETRIEVE_SIZE_VER0);
+static_assert(offsetofend(struct cprhold_retrieve, first_token) == CPRHOLD_RETRIEVE_SIZE_VER1);
 static_assert(sizeof(struct cprhold_session_info) >= CPRHOLD_SESSION_INFO_SIZE_VER0);
 
 static const struct cprhold_ioctl_op cprhold_ctl_ops[] = {

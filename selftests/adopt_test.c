@@ -1291,6 +1291,80 @@ TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
 }
 
 /*
+ * The same through token ranges (CPRHOLD_RETRIEVE_TOKEN_RANGE): a range
+ * that holds the VM or its vCPU goes through the prepared VM's check and
+ * through adoption as a token array does.
+ */
+TEST_F(adopt, prepared_vm_adopted_through_token_ranges)
+{
+	const uint32_t rsize = sizeof(struct cprhold_retrieve);
+	int sock;
+	char c;
+	pid_t pid;
+
+	creator_mode = CR_RELEASE | CR_PREPARE;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	{
+		pid_t b = fork();
+
+		ASSERT_GE(b, 0);
+		if (b == 0) {
+			int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
+			int fds[2] = { -1, -1 }, n0 = count_open_fds();
+			struct vm v;
+
+			if (cfd < 0)
+				_exit(120);
+			/* Tokens 1-2 are the VM and its memory, 10 the vCPU. */
+			if (ch_retrieve_range(cfd, TOK_VCPU0, fds, 1) != -1 || errno != EBUSY)
+				_exit(121);
+			if (ch_retrieve_range(cfd, TOK_VM, fds, 2) != -1 || errno != EBUSY)
+				_exit(122);
+			if (ch_retrieve_range_ex(cfd, TOK_VCPU0, fds, 1,
+						 CPRHOLD_RETRIEVE_ADOPT_KVM, rsize) != -1 ||
+			    errno != EBUSY)
+				_exit(123);
+			if (count_open_fds() != n0)
+				_exit(124);
+			/* Guest memory alone comes out, to be mapped for the memslot. */
+			if (ch_retrieve_range(cfd, TOK_RAM, &fds[1], 1))
+				_exit(125);
+			memset(&v, 0, sizeof(v));
+			v.mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_FIXED_NOREPLACE, fds[1], 0);
+			if (v.mem != GUEST_HVA)
+				_exit(126);
+			v.ram = fds[1];
+			/* The VM and its memory, adopted: the vCPU follows the VM. */
+			if (ch_retrieve_range_ex(cfd, TOK_VM, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM,
+						 rsize))
+				_exit(127);
+			close(fds[1]);
+			v.vm = fds[0];
+			v.nr_vcpus = 1;
+			vcpu_mmap_size = sh->mmap_size;
+			if (ch_retrieve_range(cfd, TOK_VCPU0, &v.vcpu[0], 1))
+				_exit(128);
+			if (vcpu_map_run(&v, -1, 0))
+				_exit(129);
+			v.mem[MAILBOX] = 0x31;
+			if (vm_step(&v, 0) != 0x31)
+				_exit(130);
+			/* Watched in this mm: a page punched out under the guest shows. */
+			if (punch_and_step(&v))
+				_exit(131);
+			_exit(ch_finish(cfd) ? 132 : 0);
+		}
+		EXPECT_EQ(0, wait_status(b));
+	}
+	ASSERT_EQ(1, write(sock, "q", 1));
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+}
+
+/*
  * A prepared VM that is never adopted: when its session ends the VM is
  * destroyed (its debugfs directory goes), the session's reference on
  * cprhold_kvm is dropped, and the kernel stays quiet (kvm_destroy_vm()

@@ -451,6 +451,12 @@ static int do_retrieve_many(struct ctx *c)
 	return ch_retrieve(c->cfd, tokens, many_fds, NR_MANY);
 }
 
+/* The same as a token range: no token array to copy in. */
+static int do_retrieve_many_range(struct ctx *c)
+{
+	return ch_retrieve_range(c->cfd, 1000, many_fds, NR_MANY);
+}
+
 static int do_finish(struct ctx *c)
 {
 	return ch_finish(c->cfd);
@@ -486,6 +492,11 @@ TEST_TIMEOUT(retrieve, 600) { sweep(_metadata, "RETRIEVE", ST_CLAIMED, do_retrie
 TEST_TIMEOUT(retrieve_many, 600)
 {
 	sweep(_metadata, "RETRIEVE many", ST_CLAIMED_MANY, do_retrieve_many);
+}
+TEST_TIMEOUT(retrieve_many_range, 600)
+{
+	sweep(_metadata, "RETRIEVE many, token range", ST_CLAIMED_MANY,
+	      do_retrieve_many_range);
 }
 TEST_TIMEOUT(finish, 600) { sweep(_metadata, "FINISH", ST_CLAIMED, do_finish); }
 TEST_TIMEOUT(abort_claim, 600) { sweep(_metadata, "ABORT", ST_CLAIMED, do_abort); }

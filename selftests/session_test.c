@@ -1065,6 +1065,201 @@ TEST_F(sess, retrieve_errors_leave_no_fd)
 	close(efd);
 }
 
+TEST_F(sess, retrieve_token_range)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), mfd = make_memfd(4096, 1), cfd, before, i;
+	int pool[6], fds[6], set[6];
+	uint64_t tokens[2] = { 11, 12 };
+
+	ASSERT_GE(efd, 0);
+	ASSERT_GE(mfd, 0);
+	for (i = 0; i < 6; i++)
+		pool[i] = i % 2 ? mfd : efd;
+	ASSERT_EQ(0, ch_park_fds(self->sfd, pool, 6, 10));	/* tokens 10..15 */
+	ASSERT_EQ(0, ch_park_fds(self->sfd, pool, 1, UINT64_MAX));
+	/* Not claimed: no retrieve, range or not. */
+	EXPECT_ERRNO(EBUSY, ch_retrieve_range(self->sfd, 10, fds, 6));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	before = count_open_fds();
+
+	/* The command: field errors first, and no fd, no write to @fds. */
+	for (i = 0; i < 6; i++)
+		set[i] = fds[i] = 1000 + i;
+	EXPECT_ERRNO(EINVAL, ch_retrieve_range(cfd, 10, fds, 0));
+	{
+		struct cprhold_retrieve r = {
+			.size = sizeof(r), .flags = CPRHOLD_RETRIEVE_TOKEN_RANGE, .count = 2,
+			.tokens = (uintptr_t)tokens, .fds = (uintptr_t)fds, .first_token = 11,
+		};
+
+		/* A range and an array. */
+		EXPECT_ERRNO(EINVAL, ioctl(cfd, CPRHOLD_RETRIEVE, &r));
+		/* A first token without the flag. */
+		r.flags = 0;
+		EXPECT_ERRNO(EINVAL, ioctl(cfd, CPRHOLD_RETRIEVE, &r));
+		/* ...before the caller's role (EBUSY). */
+		EXPECT_ERRNO(EINVAL, ioctl(self->sfd, CPRHOLD_RETRIEVE, &r));
+		r.first_token = 0;
+		ASSERT_EQ(0, ioctl(cfd, CPRHOLD_RETRIEVE, &r));
+		ASSERT_EQ(0, kcmp_same_file(mfd, fds[0]));
+		ASSERT_EQ(0, kcmp_same_file(efd, fds[1]));
+		close(fds[0]);
+		close(fds[1]);
+		fds[0] = set[0];
+		fds[1] = set[1];
+	}
+	/* The first layout has no first_token: the tokens are not said. */
+	EXPECT_ERRNO(EINVAL, ch_retrieve_range_ex(cfd, 0, fds, 2, 0,
+						  CPRHOLD_RETRIEVE_SIZE_VER0));
+	EXPECT_ERRNO(EINVAL, ch_retrieve_range_ex(cfd, 0, fds, 2, 0,
+						  CPRHOLD_RETRIEVE_SIZE_VER1 - 1));
+	/* The last token must not pass U64_MAX, before the role check too. */
+	EXPECT_ERRNO(EOVERFLOW, ch_retrieve_range(cfd, UINT64_MAX, fds, 2));
+	EXPECT_ERRNO(EOVERFLOW, ch_retrieve_range(cfd, UINT64_MAX - 4, fds, 6));
+	EXPECT_ERRNO(EOVERFLOW, ch_retrieve_range(self->sfd, UINT64_MAX, fds, 2));
+	EXPECT_ERRNO(EOPNOTSUPP, ch_retrieve_range_ex(cfd, 10, fds, 2, 1u << 9,
+						      sizeof(struct cprhold_retrieve)));
+	/* A token of the range not parked: 9, 16. */
+	EXPECT_ERRNO(ENOENT, ch_retrieve_range(cfd, 9, fds, 6));
+	EXPECT_ERRNO(ENOENT, ch_retrieve_range(cfd, 11, fds, 6));
+	EXPECT_ERRNO(ENOSPC, ch_retrieve_range(cfd, 10, fds, 1u << 30));
+	EXPECT_EQ(before, count_open_fds());
+	EXPECT_EQ(0, memcmp(set, fds, sizeof(set)));
+
+	/* The whole range, in order; the edge token; NO_CLOEXEC. */
+	ASSERT_EQ(0, ch_retrieve_range(cfd, 10, fds, 6));
+	EXPECT_EQ(before + 6, count_open_fds());
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(0, kcmp_same_file(pool[i], fds[i]));
+		EXPECT_EQ(FD_CLOEXEC, fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
+		close(fds[i]);
+	}
+	ASSERT_EQ(0, ch_retrieve_range_ex(cfd, UINT64_MAX, fds, 1, CPRHOLD_RETRIEVE_NO_CLOEXEC,
+					  sizeof(struct cprhold_retrieve)));
+	EXPECT_EQ(0, kcmp_same_file(efd, fds[0]));
+	EXPECT_EQ(0, fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	close(fds[0]);
+	EXPECT_EQ(before, count_open_fds());
+	EXPECT_EQ(7, ch_nr_entries(cfd));
+	close(cfd);
+	close(mfd);
+	close(efd);
+}
+
+/*
+ * @fds is written only once every token was found: then it is filled
+ * with -1, and every element that got no fd keeps it.  Its writability
+ * is checked before any fd is installed, every page of it.
+ */
+#define SPAN 1100	/* fds: more than a page of them (4096 / 4) */
+
+static int *int_at(char *p)	/* an int array anywhere, aligned or not */
+{
+	return (int *)(void *)p;
+}
+
+static int int_get(const int *at, int i)
+{
+	int v;
+
+	memcpy(&v, (const char *)at + i * sizeof(int), sizeof(v));
+	return v;
+}
+
+TEST_F(sess, retrieve_fds_written_when_found)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), fds[3], cfd, before, i;
+	static int pool[SPAN];
+	size_t pg = sysconf(_SC_PAGESIZE);
+	struct rlimit rl, low;
+	uint64_t tokens[3] = { 1, 2, 3 };
+	char *map;
+	int *at;
+
+	ASSERT_GE(efd, 0);
+	ASSERT_LE(SPAN * sizeof(int), 2 * pg);
+	ASSERT_GT(SPAN * sizeof(int), pg);
+	for (i = 0; i < SPAN; i++)
+		pool[i] = efd;
+	ASSERT_EQ(0, ch_park_fds(self->sfd, pool, SPAN, 1));
+	ASSERT_EQ(0, ch_seal(self->sfd));
+	cfd = ch_claim(self->ctl, self->name, self->secret);
+	ASSERT_GE(cfd, 0);
+	before = count_open_fds();
+
+	/* Not found: @fds untouched. */
+	fds[0] = fds[1] = fds[2] = 77;
+	EXPECT_ERRNO(ENOENT, ch_retrieve_range(cfd, SPAN - 1, fds, 3));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(77, fds[i]);
+	/* Found, but no room: -1 in each. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	low = rl;
+	low.rlim_cur = fd_limit_for_free(2);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	EXPECT_ERRNO(EMFILE, ch_retrieve_range(cfd, 1, fds, 3));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-1, fds[i]);
+	EXPECT_EQ(before, count_open_fds());
+
+	/* Four pages: writable, read-only, writable, none. */
+	map = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_READ));
+	ASSERT_EQ(0, mprotect(map + 3 * pg, pg, PROT_NONE));
+
+	/* Across into the read-only page: EFAULT, no fd; range or array. */
+	at = int_at(map + pg - 2 * sizeof(int));
+	EXPECT_ERRNO(EFAULT, ch_retrieve_range(cfd, 1, at, 3));
+	EXPECT_EQ(before, count_open_fds());
+	/* What could be written before the fault holds -1. */
+	EXPECT_EQ(-1, int_get(at, 0));
+	EXPECT_EQ(-1, int_get(at, 1));
+	EXPECT_ERRNO(EFAULT, ch_retrieve(cfd, tokens, at, 3));
+	EXPECT_EQ(before, count_open_fds());
+	/* Misaligned, only its last element across the boundary. */
+	EXPECT_ERRNO(EFAULT, ch_retrieve_range(cfd, 1, int_at(map + pg - 2 * sizeof(int) - 2), 3));
+	EXPECT_ERRNO(EFAULT, ch_retrieve_range(cfd, 1, int_at(map + pg), 1));
+	/* From the first page over the read-only one into the third. */
+	EXPECT_ERRNO(EFAULT, ch_retrieve_range(cfd, 1, int_at(map + pg - 64), SPAN));
+	/* Ending where the read-only page starts: all of them. */
+	at = int_at(map + pg - 2 * sizeof(int));
+	ASSERT_EQ(0, ch_retrieve_range(cfd, 1, at, 2));
+	EXPECT_EQ(before + 2, count_open_fds());
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, kcmp_same_file(efd, int_get(at, i)));
+		close(int_get(at, i));
+	}
+	/* Ending in the page with no access. */
+	EXPECT_ERRNO(EFAULT, ch_retrieve_range(cfd, 1, int_at(map + 3 * pg - 4), 2));
+	EXPECT_EQ(before, count_open_fds());
+
+	EXPECT_EQ(before, count_open_fds());
+
+	/* Writable, misaligned across two boundaries: every fd, in order. */
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_READ | PROT_WRITE));
+	low = rl;
+	low.rlim_cur = 4 * SPAN;
+	if (low.rlim_max < low.rlim_cur)
+		low.rlim_max = low.rlim_cur;	/* root may raise it */
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &low));
+	at = int_at(map + pg - 64 - 2);
+	ASSERT_EQ(0, ch_retrieve_range(cfd, 1, at, SPAN));
+	EXPECT_EQ(before + SPAN, count_open_fds());
+	for (i = 0; i < SPAN; i++) {
+		EXPECT_EQ(0, kcmp_same_file(efd, int_get(at, i)));
+		close(int_get(at, i));
+	}
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	munmap(map, 4 * pg);
+	EXPECT_EQ(before, count_open_fds());
+	close(cfd);
+	close(efd);
+}
+
 /*
  * When the fd table has to grow for the fds, it grows before the first
  * is installed: a table that cannot grow (fs.nr_open lowered below the

@@ -180,6 +180,23 @@ static inline int ch_retrieve_ex(int sfd, const uint64_t *tokens, int *fds,
 	return ioctl(sfd, CPRHOLD_RETRIEVE, &r);
 }
 
+/* Retrieve tokens @first..@first + @n - 1 (CPRHOLD_RETRIEVE_TOKEN_RANGE). */
+static inline int ch_retrieve_range_ex(int sfd, uint64_t first, int *fds, uint32_t n,
+				       uint32_t flags, uint32_t size)
+{
+	struct cprhold_retrieve r = {
+		.size = size, .flags = CPRHOLD_RETRIEVE_TOKEN_RANGE | flags, .count = n,
+		.fds = (uintptr_t)fds, .first_token = first,
+	};
+
+	return ioctl(sfd, CPRHOLD_RETRIEVE, &r);
+}
+
+static inline int ch_retrieve_range(int sfd, uint64_t first, int *fds, uint32_t n)
+{
+	return ch_retrieve_range_ex(sfd, first, fds, n, 0, sizeof(struct cprhold_retrieve));
+}
+
 static inline int ch_retrieve(int sfd, const uint64_t *tokens, int *fds, uint32_t n)
 {
 	return ch_retrieve_ex(sfd, tokens, fds, n, 0);

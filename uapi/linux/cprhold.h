@@ -69,6 +69,7 @@
 #define CPRHOLD_INFO_SIZE_VER0		144
 #define CPRHOLD_OP_SIZE_VER0		8
 #define CPRHOLD_RETRIEVE_SIZE_VER0	32
+#define CPRHOLD_RETRIEVE_SIZE_VER1	40	/* up to @first_token */
 /* Elements of arrays (&cprhold_park.entry_size, &cprhold_list_sessions.info_size) */
 #define CPRHOLD_ENTRY_SIZE_VER0		96
 #define CPRHOLD_SESSION_INFO_SIZE_VER0	136
@@ -583,10 +584,16 @@ struct cprhold_op {
  *	must be parked in the session and none may be in use; the caller must
  *	map guest memory at the addresses the memslots name.  See
  *	Documentation/userspace-api/cprhold.rst ("KVM VM adoption").
+ * @CPRHOLD_RETRIEVE_TOKEN_RANGE: retrieve the tokens @first_token to
+ *	@first_token + @count - 1, as CPRHOLD_PARK_FDS parks them, instead of
+ *	an array: @tokens must be 0 and the struct at least
+ *	CPRHOLD_RETRIEVE_SIZE_VER1 (EINVAL); the last token must not pass
+ *	U64_MAX (EOVERFLOW).
  */
 enum cprhold_retrieve_flags {
 	CPRHOLD_RETRIEVE_NO_CLOEXEC = 1 << 0,
 	CPRHOLD_RETRIEVE_ADOPT_KVM = 1 << 1,
+	CPRHOLD_RETRIEVE_TOKEN_RANGE = 1 << 2,
 };
 
 /**
@@ -596,22 +603,27 @@ enum cprhold_retrieve_flags {
  * @flags: CPRHOLD_RETRIEVE_* flags
  * @count: number of tokens, 1 or more
  * @__reserved: must be 0
- * @tokens: user pointer to an array of @count __u64 tokens
+ * @tokens: user pointer to an array of @count __u64 tokens; 0 with
+ *	CPRHOLD_RETRIEVE_TOKEN_RANGE
  * @fds: user pointer to an array of @count __s32, out: the new fds, in
- *	the order of @tokens
+ *	the order of the tokens
+ * @first_token: with CPRHOLD_RETRIEVE_TOKEN_RANGE, the first token; else
+ *	must be 0 (EINVAL)
  *
  * Installs a new fd to each parked file in the caller, O_CLOEXEC unless
  * CPRHOLD_RETRIEVE_NO_CLOEXEC, as a file received over SCM_RIGHTS would be
  * (LSM file_receive checks apply).  The entries stay parked until FINISH,
  * so a successor that crashed can claim again and repeat the retrieve.
  *
- * Exceptions to "a failing ioctl changes nothing": @fds is output only and
- * is first filled with -1; an adoption done before a later error stays
- * done (a retry finds the VM already the caller's); and an error while
- * installing (an LSM refusing a file, another thread filling the fd table
- * or unmapping @fds) leaves the fds installed so far, reported in @fds, as
- * a short SCM_RIGHTS receive does.  Every other error is found before the
- * first fd is installed and leaves no new fd in the caller.
+ * Exceptions to "a failing ioctl changes nothing": @fds is output only,
+ * and once every token was found (and adopted) it is written: an error
+ * from then on leaves -1 in each element that got no fd.  An adoption
+ * done before a later error stays done (a retry finds the VM already the
+ * caller's); and an error while installing (an LSM refusing a file,
+ * another thread filling the fd table or unmapping @fds) leaves the fds
+ * installed so far, reported in @fds, as a short SCM_RIGHTS receive does.
+ * Every other error is found before the first fd is installed and leaves
+ * no new fd in the caller.
  */
 struct cprhold_retrieve {
 	__u32 size;
@@ -620,6 +632,7 @@ struct cprhold_retrieve {
 	__u32 __reserved;
 	__aligned_u64 tokens;
 	__aligned_u64 fds;
+	__aligned_u64 first_token;
 };
 
 #define CPRHOLD_RETRIEVE _IO(CPRHOLD_TYPE, CPRHOLD_CMD_RETRIEVE)

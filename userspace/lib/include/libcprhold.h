@@ -31,10 +31,12 @@
  * kernel might lack), the call is repeated once per smaller layout: first
  * the v1 size (CPRHOLD_*_SIZE_V1), then the kernel's first layout
  * (CPRHOLD_*_SIZE_VER0).
- * Otherwise -E2BIG is returned unchanged.  Today only CPRHOLD_CREATE has a
- * mandatory part smaller than its v1 struct (the TTL and user namespace
- * fields are optional), so cprhold_create() with ttl_ms == 0 and no user
- * namespace works against a kernel that only knows the mandatory part.
+ * Otherwise -E2BIG is returned unchanged.  CPRHOLD_CREATE, CPRHOLD_PARK
+ * and CPRHOLD_RETRIEVE have a mandatory part smaller than their v1 struct
+ * (the TTL and user namespace fields, and the first token of an fd array
+ * or a token range, are optional), so for instance cprhold_create() with
+ * ttl_ms == 0 and no user namespace works against a kernel that only
+ * knows the mandatory part.
  */
 #ifndef LIBCPRHOLD_H
 #define LIBCPRHOLD_H
@@ -62,8 +64,9 @@ extern "C" {
  * The library sends these sizes and falls back to the kernel's first
  * layouts (CPRHOLD_*_SIZE_VER0 of <linux/cprhold.h>) on E2BIG (see the top
  * of this file).  Only CPRHOLD_CREATE's v1 (the TTL and user namespace
- * fields) and CPRHOLD_PARK's (the first token of an fd array) are larger
- * than their first layouts.
+ * fields), CPRHOLD_PARK's (the first token of an fd array) and
+ * CPRHOLD_RETRIEVE's (the first token of a range) are larger than their
+ * first layouts.
  */
 #define CPRHOLD_CREATE_SIZE_V1		128
 #define CPRHOLD_CLAIM_SIZE_V1		CPRHOLD_CLAIM_SIZE_VER0
@@ -73,7 +76,7 @@ extern "C" {
 #define CPRHOLD_LIST_SIZE_V1		CPRHOLD_LIST_SIZE_VER0
 #define CPRHOLD_INFO_SIZE_V1		CPRHOLD_INFO_SIZE_VER0
 #define CPRHOLD_OP_SIZE_V1		CPRHOLD_OP_SIZE_VER0
-#define CPRHOLD_RETRIEVE_SIZE_V1	CPRHOLD_RETRIEVE_SIZE_VER0
+#define CPRHOLD_RETRIEVE_SIZE_V1	CPRHOLD_RETRIEVE_SIZE_VER1
 #define CPRHOLD_ENTRY_SIZE_V1		CPRHOLD_ENTRY_SIZE_VER0
 #define CPRHOLD_SESSION_INFO_SIZE_V1	CPRHOLD_SESSION_INFO_SIZE_VER0
 
@@ -92,7 +95,8 @@ extern "C" {
  *	cprhold_find_entry()
  * @CPRHOLD_OP_INFO: cprhold_info()
  * @CPRHOLD_OP_SEAL: cprhold_seal(), cprhold_seal_flags()
- * @CPRHOLD_OP_RETRIEVE: cprhold_retrieve(), cprhold_retrieve_one()
+ * @CPRHOLD_OP_RETRIEVE: cprhold_retrieve(), cprhold_retrieve_range(),
+ *	cprhold_retrieve_one()
  * @CPRHOLD_OP_FINISH: cprhold_finish()
  * @CPRHOLD_OP_ABORT: cprhold_abort()
  * @CPRHOLD_OP_PARK_MEMFD: cprhold_park_memfd()
@@ -753,7 +757,7 @@ int cprhold_find_entry(int sfd, uint64_t token, struct cprhold_entry *entry);
  *
  * Everything that can fail is checked before the first fd is installed:
  * the claim, every token, the adoption, room for @count fds and a
- * writable @fds, which is then filled with -1.  Only an error while the
+ * writable @fds.  Only an error while the
  * fds are installed leaves some open: a security module refusing a file
  * (-EACCES), or another thread of the caller filling the fd table
  * (-EMFILE) or unmapping @fds (-EFAULT) in between.  The fds installed
@@ -799,6 +803,33 @@ int cprhold_find_entry(int sfd, uint64_t token, struct cprhold_entry *entry);
  */
 int cprhold_retrieve(int sfd, const uint64_t *tokens, int *fds,
 		     unsigned int count, uint32_t flags);
+
+/**
+ * cprhold_retrieve_range() - new fds to the files parked under consecutive
+ *	tokens (CPRHOLD_RETRIEVE with CPRHOLD_RETRIEVE_TOKEN_RANGE)
+ * @sfd: the claimer's session fd
+ * @first_token: the token of @fds[0]; @fds[i] gets the file of token
+ *	@first_token + i
+ * @fds: out: @count fds
+ * @count: at least 1
+ * @flags: CPRHOLD_RETRIEVE_NO_CLOEXEC, CPRHOLD_RETRIEVE_ADOPT_KVM, as for
+ *	cprhold_retrieve()
+ *
+ * cprhold_retrieve() without a token array: the counterpart of
+ * cprhold_park_fds(), with no token array to build and copy.  Everything
+ * cprhold_retrieve() says of errors, of fds left installed and of
+ * adoption holds here too.
+ *
+ * Return: 0 on success, or a negative errno.  Those of cprhold_retrieve()
+ * (with "a token" for a token of the range), and these:
+ * * %-EINVAL - @fds is NULL or @count is 0.
+ * * %-EOVERFLOW - @first_token + @count - 1 is beyond UINT64_MAX.
+ * * %-EOPNOTSUPP - the running cprhold module has no token ranges (one
+ *   whose struct cprhold_retrieve has no first_token answers E2BIG,
+ *   reported as this), or as for cprhold_retrieve().
+ */
+int cprhold_retrieve_range(int sfd, uint64_t first_token, int *fds,
+			   unsigned int count, uint32_t flags);
 
 /**
  * cprhold_retrieve_one() - a new fd to one parked file

@@ -40,7 +40,7 @@ CH_SIZES(info, struct cprhold_info, CPRHOLD_INFO_SIZE_V1,
 	 CPRHOLD_INFO_SIZE_V1);
 CH_SIZES(op, struct cprhold_op, CPRHOLD_OP_SIZE_V1, CPRHOLD_OP_SIZE_V1);
 CH_SIZES(retrieve, struct cprhold_retrieve, CPRHOLD_RETRIEVE_SIZE_V1,
-	 CPRHOLD_RETRIEVE_SIZE_V1);
+	 CPRHOLD_RETRIEVE_SIZE_VER0);
 
 /* The kernel never returns more than this per listing page. */
 #define CH_PAGE_MAX	64
@@ -579,6 +579,24 @@ int cprhold_retrieve(int sfd, const uint64_t *tokens, int *fds,
 	r.tokens = (uintptr_t)tokens;
 	r.fds = (uintptr_t)fds;
 	return __cprhold_ioctl(sfd, CPRHOLD_RETRIEVE, &r, &__cprhold_sz_retrieve);
+}
+
+int cprhold_retrieve_range(int sfd, uint64_t first_token, int *fds,
+			   unsigned int count, uint32_t flags)
+{
+	struct cprhold_retrieve r;
+	int ret;
+
+	if (!fds || !count)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	r.flags = flags | CPRHOLD_RETRIEVE_TOKEN_RANGE;
+	r.count = count;
+	r.fds = (uintptr_t)fds;
+	r.first_token = first_token;
+	ret = __cprhold_ioctl(sfd, CPRHOLD_RETRIEVE, &r, &__cprhold_sz_retrieve);
+	/* As for cprhold_park_fds(): an older module cannot see first_token. */
+	return ret == -E2BIG ? -EOPNOTSUPP : ret;
 }
 
 int cprhold_retrieve_one(int sfd, uint64_t token, uint32_t flags)

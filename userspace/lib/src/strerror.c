@@ -160,8 +160,11 @@ static const struct ch_msg ch_msgs[] = {
 	  "a token is not parked in the session, or the session has ended; "
 	  "adopting a KVM VM also needs every vCPU of it parked in the session" },
 	{ CPRHOLD_OP_RETRIEVE, EINVAL,
-	  "invalid request: no tokens or no fd array, a reserved field set, or "
-	  "CPRHOLD_RETRIEVE_ADOPT_KVM without a KVM VM among the tokens" },
+	  "invalid request: no tokens or no fd array, a reserved field set, a "
+	  "token array and a token range at once, or CPRHOLD_RETRIEVE_ADOPT_KVM "
+	  "without a KVM VM among the tokens" },
+	{ CPRHOLD_OP_RETRIEVE, EOVERFLOW,
+	  "the consecutive tokens would pass the largest token" },
 	{ CPRHOLD_OP_RETRIEVE, ENXIO,
 	  "adopting a KVM VM: guest memory is not mapped at the memslots' addresses "
 	  "by shared file mappings in this process (cprhold_map_fixed() it first)" },
@@ -176,8 +179,9 @@ static const struct ch_msg ch_msgs[] = {
 	  "a security module refused to pass a file to this process "
 	  "(file_receive)" },
 	{ CPRHOLD_OP_RETRIEVE, EOPNOTSUPP,
-	  "unknown retrieve flag, or KVM VM adoption is not possible here (kernel, "
-	  "CPU vendor, VM type, or cprhold_kvm.ko missing)" },
+	  "a retrieve flag the running cprhold module does not know (token "
+	  "ranges need a newer one), or KVM VM adoption is not possible here "
+	  "(kernel, CPU vendor, VM type, or cprhold_kvm.ko missing)" },
 	{ CPRHOLD_OP_RETRIEVE, EFAULT, "bad token or fd array" },
 
 	/* CPRHOLD_FINISH, CPRHOLD_ABORT */

@@ -400,24 +400,31 @@ static int fk_retrieve(int fd, struct cprhold_retrieve *r)
 {
 	const uint64_t *tokens = (const uint64_t *)(uintptr_t)r->tokens;
 	int32_t *fds = (int32_t *)(uintptr_t)r->fds;
+	int range = r->flags & CPRHOLD_RETRIEVE_TOKEN_RANGE;
 	uint32_t i;
 
-	if (r->flags & ~1u)
+#define TOKEN(i) (range ? r->first_token + (i) : tokens[i])
+	if (r->flags & ~(uint32_t)(CPRHOLD_RETRIEVE_NO_CLOEXEC | CPRHOLD_RETRIEVE_TOKEN_RANGE))
 		return -EOPNOTSUPP;
 	if (!r->count || r->__reserved)
 		return -EINVAL;
+	if (range ? r->tokens || r->size < CPRHOLD_RETRIEVE_SIZE_VER1 : r->first_token != 0)
+		return -EINVAL;
+	if (range && r->count - 1 > UINT64_MAX - r->first_token)
+		return -EOVERFLOW;
 	if (!fk.exists)
 		return -ENOENT;
 	if (fk.state != CPRHOLD_STATE_CLAIMED || fd != fk.claimer_fd)
 		return -EBUSY;
 	for (i = 0; i < r->count; i++)
-		if (!find(tokens[i]))
+		if (!find(TOKEN(i)))
 			return -ENOENT;
 	for (i = 0; i < r->count; i++)
-		fds[i] = fcntl(find(tokens[i])->file,
+		fds[i] = fcntl(find(TOKEN(i))->file,
 			       r->flags & CPRHOLD_RETRIEVE_NO_CLOEXEC ?
 			       F_DUPFD : F_DUPFD_CLOEXEC, 0);
 	return 0;
+#undef TOKEN
 }
 
 static int dispatch(int fd, unsigned long cmd, void *k)

@@ -979,6 +979,53 @@ static void test_retrieve(void **state)
 	assert_int_equal(fk_open_fds(), before);
 }
 
+static void test_retrieve_range(void **state)
+{
+	const struct cprhold_retrieve *r;
+	int cfd, fds[2] = { -1, -1 }, before;
+
+	(void)state;
+	cfd = make_claimed(2);
+	assert_int_equal(cprhold_retrieve_range(cfd, 1, NULL, 2, 0), -EINVAL);
+	assert_int_equal(cprhold_retrieve_range(cfd, 1, fds, 0, 0), -EINVAL);
+	assert_int_equal(fk_count(CPRHOLD_RETRIEVE), 0);
+
+	/* One CPRHOLD_RETRIEVE with the range, no token array. */
+	assert_int_equal(cprhold_retrieve_range(cfd, 1, fds, 2, CPRHOLD_RETRIEVE_NO_CLOEXEC), 0);
+	assert_int_equal(fk_count(CPRHOLD_RETRIEVE), 1);
+	assert_int_equal(fk.calls[fk.ncalls - 1].size, CPRHOLD_RETRIEVE_SIZE_VER1);
+	r = fk_arg(fk.ncalls - 1);
+	assert_int_equal(r->flags, CPRHOLD_RETRIEVE_TOKEN_RANGE | CPRHOLD_RETRIEVE_NO_CLOEXEC);
+	assert_int_equal(r->count, 2);
+	assert_true(r->tokens == 0);
+	assert_true(r->first_token == 1);
+	assert_true(r->fds == (uintptr_t)fds);
+	same_file(fds[0], fk.entries[0].file);
+	same_file(fds[1], fk.entries[1].file);
+	assert_int_equal(fcntl(fds[0], F_GETFD) & FD_CLOEXEC, 0);
+	close(fds[0]);
+	close(fds[1]);
+
+	before = fk_open_fds();
+	assert_int_equal(cprhold_retrieve_range(cfd, 2, fds, 2, 0), -ENOENT);
+	assert_int_equal(cprhold_retrieve_range(cfd, UINT64_MAX, fds, 2, 0), -EOVERFLOW);
+	assert_int_equal(fk_open_fds(), before);
+
+	/*
+	 * A kernel whose struct ends before first_token: a range it cannot
+	 * see is E2BIG, reported as the missing feature, while the kernel
+	 * takes an array retrieve's zero tail as it is.
+	 */
+	fk.kernel_size[CPRHOLD_CMD_RETRIEVE] = CPRHOLD_RETRIEVE_SIZE_VER0;
+	assert_int_equal(cprhold_retrieve_range(cfd, 1, fds, 2, 0), -EOPNOTSUPP);
+	fds[0] = cprhold_retrieve_one(cfd, 2, 0);
+	assert_true(fds[0] >= 0);
+	assert_int_equal(fk.calls[fk.ncalls - 1].size, CPRHOLD_RETRIEVE_SIZE_VER1);
+	same_file(fds[0], fk.entries[1].file);
+	close(fds[0]);
+	assert_int_equal(fk_open_fds(), before);
+}
+
 static void test_version(void **state)
 {
 	char want[32];
@@ -1025,6 +1072,7 @@ int main(void)
 		T(test_list_entries_all),
 		T(test_find_entry),
 		T(test_retrieve),
+		T(test_retrieve_range),
 		T(test_version),
 	};
 
