@@ -8,7 +8,8 @@
  *
  *  cprhold   park the batch (as an fd array, cprhold_park_fds(): tokens
  *            1..N), seal, hand name and secret to the successor, which
- *            claims and retrieves the batch (libcprhold)
+ *            claims and retrieves the batch (as a token range,
+ *            cprhold_retrieve_range())
  *  scm       SCM_RIGHTS over a UNIX stream socket, 253 fds (SCM_MAX_FD)
  *            per message, the successor receives with MSG_CMSG_CLOEXEC
  *  scm1      SCM_RIGHTS one fd per message with a one-byte payload: what
@@ -228,7 +229,6 @@ static ssize_t scm_recv(int sock, int *fds, int max)
 static int child_main(const char *method, int n)
 {
 	static struct fdid want[MAX_FDS];
-	static uint64_t tokens[MAX_FDS];
 	static int fds[MAX_FDS];
 	struct report rep = { 0 };
 	int ctl = 3, data = 4, i, got, ret;
@@ -241,17 +241,15 @@ static int child_main(const char *method, int n)
 
 		if (cfd < 0)
 			die_neg(cfd, "cprhold_open");
-		for (i = 0; i < n; i++)
-			tokens[i] = i + 1;
 		ctl_send(ctl, &ready, 1);
 		ctl_recv(ctl, &h, sizeof(h));
 		rep.t_phase = now_ns();
 		sfd = cprhold_claim(cfd, h.name, h.secret, 0);
 		if (sfd < 0)
 			die_neg(sfd, "cprhold_claim");
-		ret = cprhold_retrieve(sfd, tokens, fds, n, 0);
+		ret = cprhold_retrieve_range(sfd, 1, fds, n, 0);
 		if (ret)
-			die_neg(ret, "cprhold_retrieve");
+			die_neg(ret, "cprhold_retrieve_range");
 		rep.t_done = now_ns();
 		rep.t_phase = rep.t_done - rep.t_phase;
 		ret = cprhold_finish(sfd);
