@@ -447,12 +447,16 @@ class KvmInjections:
         with open(os.path.join(self.dir, name), "w") as f:
             f.write(val)
 
-    def clear(self):
+    def _try_write(self, name, val):
+        """_write(), if there is a trace instance, ignoring errors"""
         if self.dir:
             try:
-                self._write("trace", "")
+                self._write(name, val)
             except OSError:
                 pass
+
+    def clear(self):
+        self._try_write("trace", "")
 
     def times(self, vector):
         """When KVM injected @vector since the last clear() (monotonic
@@ -477,11 +481,8 @@ class KvmInjections:
         return out
 
     def close(self):
+        self._try_write("events/kvm/kvm_inj_virq/enable", "0")
         if self.dir:
-            try:
-                self._write("events/kvm/kvm_inj_virq/enable", "0")
-            except OSError:
-                pass
             try:
                 os.rmdir(self.dir)
             except OSError:
