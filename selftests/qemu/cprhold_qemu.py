@@ -418,6 +418,14 @@ class VioVfio(EduVfio):
 
 EDU_VEC = 0x41      # heartbeat.S's vector of the edu device's interrupts
 
+# KVM_SET_SREGS refusing the special registers a new QEMU puts into the
+# vCPU of the VM it has just created, after loading the guest's state: a
+# fault of the nested test VM, not yet explained, seen in stock
+# cpr-transfer as well as in cprhold's recreate path (Documentation/
+# dev-tools/testing.rst, "The test VM").  Test.retry_sregs_fault().
+SREGS_FAULT = ("Putting registers after init: Failed to set special "
+               "registers: Invalid argument")
+
 
 class KvmInjections:
     """The interrupts KVM injects into guests (kvm_inj_virq, not counting
@@ -905,6 +913,33 @@ class Tester:
             if "pre-save failed: vfio-cpr-pci" not in str(e):
                 raise
             diag("retrying after a refusal: %s" % e)
+            self.dump()
+            return fn()
+
+    def retry_sregs_fault(self, fn):
+        """Run @fn once more if a new QEMU that created a VM of its own
+        (not one that adopts) died on SREGS_FAULT; a second failure
+        stands.  A diagnostic says each time it happened."""
+        first = len(self.procs)
+        try:
+            return fn()
+        except TestError as e:
+            hit = None
+            for q in self.procs[first:]:
+                if not q.name.startswith("new") or "adopt" in q.name:
+                    continue
+                try:
+                    q.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    continue
+                time.sleep(0.2)         # the rest of its stderr
+                if SREGS_FAULT in q.stderr():
+                    hit = q
+                    break
+            if not hit:
+                raise
+            diag("retrying after a fault of the test VM: %s died on "
+                 "\"%s\" (%s)" % (hit.name, SREGS_FAULT, e))
             self.dump()
             return fn()
 
@@ -1991,7 +2026,8 @@ def main():
                 break
             tag = "adopt=on" if adopt else "recreating the VM"
             try:
-                r = t.run_irq_in_pause(adopt)
+                r = t.retry_sregs_fault(
+                    functools.partial(t.run_irq_in_pause, adopt))
                 results["irq-" + ("adopt" if adopt else "recreate")] = r
                 tap(r["irqs_start"] == 0 and r["irqs_old"] == 1 and
                     r["migration"] == "completed" and r["sealed"] and
@@ -2038,7 +2074,8 @@ def main():
                               mode != "msix" else ("virtio-rng", "$CPRHOLD_VIO")))
                 continue
             try:
-                r = t.run_vfio(adopt, mode)
+                r = t.retry_sregs_fault(
+                    functools.partial(t.run_vfio, adopt, mode))
                 results["vfio-%s-%s" % ("adopt" if adopt else "recreate",
                                         mode)] = r
                 st, sp, af, en = (r["edu_start"], r["edu_stop"],
@@ -2096,7 +2133,8 @@ def main():
                 (", new QEMU fails to load, 'cont' in old QEMU" if fail
                  else "")
             try:
-                r = t.run_vfio_intx_masked(adopt, fail)
+                r = t.retry_sregs_fault(
+                    functools.partial(t.run_vfio_intx_masked, adopt, fail))
                 fr, mv, af = r["edu_frozen"], r["edu_moved"], r["edu_after"]
                 tap(r["migration"] == "completed" and
                     r["irqs_frozen"] >= 1 and mv[1] == fr[1] and
@@ -2258,12 +2296,12 @@ def main():
                 pause[name] = []
                 try:
                     for i in range(reps):
+                        f = fn
                         if name == "cprhold-prestarted" and i == 0:
-                            r = fn(check_old=True)
-                        elif name.endswith("-vfio"):
-                            r = t.retry_refused(fn)
-                        else:
-                            r = fn()
+                            f = functools.partial(fn, check_old=True)
+                        if name.endswith("-vfio"):
+                            f = functools.partial(t.retry_refused, fn)
+                        r = t.retry_sregs_fault(f)
                         pause[name].append(r)
                     tap(True, "pause: %s x%d" % (name, reps),
                         "\n".join(str({k: fmt(v) for k, v in r.items()})
