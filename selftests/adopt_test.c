@@ -1231,63 +1231,76 @@ TEST_F(adopt, prepared_adopted_back_by_its_creator)
 }
 
 /*
- * Until it is adopted, a prepared VM leaves the session only into an
- * adoption of it: its VM or vCPU files without CPRHOLD_RETRIEVE_ADOPT_KVM,
- * or a vCPU adopted without its VM, are EBUSY and install nothing; other
- * entries come out as usual.  After the adoption the rule is gone.
+ * A creator that prepared its VM at seal and let go of it, but stays;
+ * @body runs in a forked process with a claim on its session (the
+ * claimer's fd), and what it returns is that process's exit status (0:
+ * passed).  Then the creator is told to quit.
  */
-TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
+static void beside_prepared_creator(struct __test_metadata *_metadata,
+				    int (*body)(int cfd))
 {
-	uint64_t vm_tok = TOK_VM, vcpu_tok = TOK_VCPU0, ram_tok = TOK_RAM;
 	int sock;
 	char c;
-	pid_t pid;
+	pid_t pid, b;
 
 	creator_mode = CR_RELEASE | CR_PREPARE;
 	pid = spawn_creator(1, 1, true, &sock);
 	ASSERT_GT(pid, 0);
 	ASSERT_EQ(1, read(sock, &c, 1));
-	{
-		pid_t b = fork();
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0) {
+		int cfd = ch_claim(ch_open(), sh->name, sh->secret);
 
-		ASSERT_GE(b, 0);
-		if (b == 0) {
-			int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
-			int fd = -1, n0 = count_open_fds();
-			struct vm v;
-
-			if (cfd < 0)
-				_exit(120);
-			if (ch_retrieve(cfd, &vcpu_tok, &fd, 1) != -1 || errno != EBUSY)
-				_exit(121);
-			if (ch_retrieve(cfd, &vm_tok, &fd, 1) != -1 || errno != EBUSY)
-				_exit(122);
-			if (ch_retrieve_ex(cfd, &vcpu_tok, &fd, 1, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
-			    errno != EBUSY)
-				_exit(123);
-			if (count_open_fds() != n0)
-				_exit(124);
-			/* Guest memory is not the VM's: it comes out. */
-			if (ch_retrieve(cfd, &ram_tok, &fd, 1))
-				_exit(125);
-			close(fd);
-			/* The adoption itself, then anything goes. */
-			if (ch_abort(cfd))
-				_exit(126);
-			if (adopt_into_self(1, &v, &cfd))
-				_exit(127);
-			v.mem[MAILBOX] = 0x21;
-			if (vm_step(&v, 0) != 0x21)
-				_exit(128);
-			if (ch_retrieve(cfd, &vcpu_tok, &fd, 1))
-				_exit(129);
-			_exit(ch_finish(cfd) ? 130 : 0);
-		}
-		EXPECT_EQ(0, wait_status(b));
+		_exit(cfd < 0 ? 120 : body(cfd));
 	}
+	EXPECT_EQ(0, wait_status(b));
 	ASSERT_EQ(1, write(sock, "q", 1));
 	EXPECT_EQ(0, wait_status(pid));
 	close(sock);
+}
+
+/*
+ * Until it is adopted, a prepared VM leaves the session only into an
+ * adoption of it: its VM or vCPU files without CPRHOLD_RETRIEVE_ADOPT_KVM,
+ * or a vCPU adopted without its VM, are EBUSY and install nothing; other
+ * entries come out as usual.  After the adoption the rule is gone.
+ */
+static int leaves_only_into_its_adoption(int cfd)
+{
+	uint64_t vm_tok = TOK_VM, vcpu_tok = TOK_VCPU0, ram_tok = TOK_RAM;
+	int fd = -1, n0 = count_open_fds();
+	struct vm v;
+
+	if (ch_retrieve(cfd, &vcpu_tok, &fd, 1) != -1 || errno != EBUSY)
+		return 121;
+	if (ch_retrieve(cfd, &vm_tok, &fd, 1) != -1 || errno != EBUSY)
+		return 122;
+	if (ch_retrieve_ex(cfd, &vcpu_tok, &fd, 1, CPRHOLD_RETRIEVE_ADOPT_KVM) != -1 ||
+	    errno != EBUSY)
+		return 123;
+	if (count_open_fds() != n0)
+		return 124;
+	/* Guest memory is not the VM's: it comes out. */
+	if (ch_retrieve(cfd, &ram_tok, &fd, 1))
+		return 125;
+	close(fd);
+	/* The adoption itself, then anything goes. */
+	if (ch_abort(cfd))
+		return 126;
+	if (adopt_into_self(1, &v, &cfd))
+		return 127;
+	v.mem[MAILBOX] = 0x21;
+	if (vm_step(&v, 0) != 0x21)
+		return 128;
+	if (ch_retrieve(cfd, &vcpu_tok, &fd, 1))
+		return 129;
+	return ch_finish(cfd) ? 130 : 0;
+}
+
+TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
+{
+	beside_prepared_creator(_metadata, leaves_only_into_its_adoption);
 }
 
 /*
@@ -1295,73 +1308,54 @@ TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
  * that holds the VM or its vCPU goes through the prepared VM's check and
  * through adoption as a token array does.
  */
-TEST_F(adopt, prepared_vm_adopted_through_token_ranges)
+static int adopted_through_token_ranges(int cfd)
 {
 	const uint32_t rsize = sizeof(struct cprhold_retrieve);
-	int sock;
-	char c;
-	pid_t pid;
+	int fds[2] = { -1, -1 }, n0 = count_open_fds();
+	struct vm v;
 
-	creator_mode = CR_RELEASE | CR_PREPARE;
-	pid = spawn_creator(1, 1, true, &sock);
-	ASSERT_GT(pid, 0);
-	ASSERT_EQ(1, read(sock, &c, 1));
-	{
-		pid_t b = fork();
+	/* Tokens 1-2 are the VM and its memory, 10 the vCPU. */
+	if (ch_retrieve_range(cfd, TOK_VCPU0, fds, 1) != -1 || errno != EBUSY)
+		return 121;
+	if (ch_retrieve_range(cfd, TOK_VM, fds, 2) != -1 || errno != EBUSY)
+		return 122;
+	if (ch_retrieve_range_ex(cfd, TOK_VCPU0, fds, 1, CPRHOLD_RETRIEVE_ADOPT_KVM,
+				 rsize) != -1 || errno != EBUSY)
+		return 123;
+	if (count_open_fds() != n0)
+		return 124;
+	/* Guest memory alone comes out, to be mapped for the memslot. */
+	if (ch_retrieve_range(cfd, TOK_RAM, &fds[1], 1))
+		return 125;
+	memset(&v, 0, sizeof(v));
+	v.mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_FIXED_NOREPLACE, fds[1], 0);
+	if (v.mem != GUEST_HVA)
+		return 126;
+	v.ram = fds[1];
+	/* The VM and its memory, adopted: the vCPU follows the VM. */
+	if (ch_retrieve_range_ex(cfd, TOK_VM, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM, rsize))
+		return 127;
+	close(fds[1]);
+	v.vm = fds[0];
+	v.nr_vcpus = 1;
+	vcpu_mmap_size = sh->mmap_size;
+	if (ch_retrieve_range(cfd, TOK_VCPU0, &v.vcpu[0], 1))
+		return 128;
+	if (vcpu_map_run(&v, -1, 0))
+		return 129;
+	v.mem[MAILBOX] = 0x31;
+	if (vm_step(&v, 0) != 0x31)
+		return 130;
+	/* Watched in this mm: a page punched out under the guest shows. */
+	if (punch_and_step(&v))
+		return 131;
+	return ch_finish(cfd) ? 132 : 0;
+}
 
-		ASSERT_GE(b, 0);
-		if (b == 0) {
-			int ctl = ch_open(), cfd = ch_claim(ctl, sh->name, sh->secret);
-			int fds[2] = { -1, -1 }, n0 = count_open_fds();
-			struct vm v;
-
-			if (cfd < 0)
-				_exit(120);
-			/* Tokens 1-2 are the VM and its memory, 10 the vCPU. */
-			if (ch_retrieve_range(cfd, TOK_VCPU0, fds, 1) != -1 || errno != EBUSY)
-				_exit(121);
-			if (ch_retrieve_range(cfd, TOK_VM, fds, 2) != -1 || errno != EBUSY)
-				_exit(122);
-			if (ch_retrieve_range_ex(cfd, TOK_VCPU0, fds, 1,
-						 CPRHOLD_RETRIEVE_ADOPT_KVM, rsize) != -1 ||
-			    errno != EBUSY)
-				_exit(123);
-			if (count_open_fds() != n0)
-				_exit(124);
-			/* Guest memory alone comes out, to be mapped for the memslot. */
-			if (ch_retrieve_range(cfd, TOK_RAM, &fds[1], 1))
-				_exit(125);
-			memset(&v, 0, sizeof(v));
-			v.mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_FIXED_NOREPLACE, fds[1], 0);
-			if (v.mem != GUEST_HVA)
-				_exit(126);
-			v.ram = fds[1];
-			/* The VM and its memory, adopted: the vCPU follows the VM. */
-			if (ch_retrieve_range_ex(cfd, TOK_VM, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM,
-						 rsize))
-				_exit(127);
-			close(fds[1]);
-			v.vm = fds[0];
-			v.nr_vcpus = 1;
-			vcpu_mmap_size = sh->mmap_size;
-			if (ch_retrieve_range(cfd, TOK_VCPU0, &v.vcpu[0], 1))
-				_exit(128);
-			if (vcpu_map_run(&v, -1, 0))
-				_exit(129);
-			v.mem[MAILBOX] = 0x31;
-			if (vm_step(&v, 0) != 0x31)
-				_exit(130);
-			/* Watched in this mm: a page punched out under the guest shows. */
-			if (punch_and_step(&v))
-				_exit(131);
-			_exit(ch_finish(cfd) ? 132 : 0);
-		}
-		EXPECT_EQ(0, wait_status(b));
-	}
-	ASSERT_EQ(1, write(sock, "q", 1));
-	EXPECT_EQ(0, wait_status(pid));
-	close(sock);
+TEST_F(adopt, prepared_vm_adopted_through_token_ranges)
+{
+	beside_prepared_creator(_metadata, adopted_through_token_ranges);
 }
 
 /*
