@@ -265,6 +265,13 @@ static void *vcpu_loop(struct vmm_vcpu *v)
 					run->immediate_exit = 0;
 					continue;
 				}
+				/*
+				 * The stop request's SIGUSR1, delivered after its
+				 * immediate_exit started the drain: the line is
+				 * not complete yet (that sets immediate_exit).
+				 */
+				if (v->draining && !run->immediate_exit)
+					continue;
 				break;
 			}
 			vcpu_fatal(v, "KVM_RUN failed: %s", strerror(e));
