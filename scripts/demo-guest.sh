@@ -94,8 +94,8 @@ done
 [ "$RC_A$RC_B" = 00 ] || ok=0
 c_stop=$(sed -nE 's/.*at the stop vcpu0 count=([0-9]+) .*/\1/p' "$A")
 c_end=$(sed -nE 's/.*  vcpu0: count=([0-9]+) .*/\1/p' "$B" | tail -n 1)
-ap=$(val "$B" pause_ms) ag=$(val "$B" guest_gap_ms)
-rp=$(val "$RB" pause_ms) rg=$(val "$RB" guest_gap_ms)
+ap=$(val "$B" pause_ms) ag=$(val "$B" guest_pause_ms)
+rp=$(val "$RB" pause_ms) rg=$(val "$RB" guest_pause_ms)
 {
 	printf '  guest vcpu0 counter: %s when A stopped it, %s found by B, %s when B stopped\n' \
 		"$c_stop" "$(sed -nE 's/.*vcpu0 counter continues .*guest RAM has ([0-9]+)\).*/\1/p' "$B")" "$c_end"
@@ -105,7 +105,7 @@ rp=$(val "$RB" pause_ms) rg=$(val "$RB" guest_gap_ms)
 		"$(val "$B" fds_moved)" "$(( $(val "$B" ram_bytes) >> 20 ))" "$(val "$B" state_bytes)"
 	printf '\n  %-34s %12s %12s\n' "" adopt recreate
 	printf '  %-34s %12s %12s\n' "host pause (stop -> vCPU runs), ms" "$ap" "$rp"
-	printf '  %-34s %12s %12s\n' "guest-observed pause (TSC gap), ms" "$ag" "$rg"
+	printf '  %-34s %12s %12s\n' "guest pause (no vCPU ran, TSC), ms" "$ag" "$rg"
 	printf '  %-34s %12s %12s\n' "fds moved" "$(val "$B" fds_moved)" "$(val "$RB" fds_moved)"
 	printf '  %-34s %12s %12s\n' "KVM state copied, bytes" "$(val "$B" state_bytes)" "$(val "$RB" state_bytes)"
 	printf '  %-34s %12s %12s\n' "successor opened /dev/kvm" "$(val "$B" kvm_fd)" "$(val "$RB" kvm_fd)"

@@ -52,6 +52,16 @@ has() { grep -Eq "$2" "$LOGS/$1"; }
 # field <log> <key>: value of key=value in the log's "result" line
 field() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$LOGS/$1" | tail -n 1; }
 
+# guest_pause_sane <log>: the guest's pause (no vCPU ran) was found at the
+# resume point (every vCPU logged a gap there, with the TSC that ended
+# it), is above zero and within vCPU 0's own gap there
+guest_pause_sane() {
+	has "$1" 'guest-observed pause: no vCPU ran for [0-9]' &&
+	awk -v p="$(field "$1" guest_pause_ms)" -v g="$(field "$1" guest_gap_ms)" \
+		-v g0="$(field "$1" guest_gap_vcpu0_ms)" \
+		'BEGIN { exit !(p > 0 && p <= g && p <= g0) }'
+}
+
 # dump <log>: the log as TAP diagnostics (heartbeats thinned out)
 dump() {
 	grep -v '^heartbeat' "$LOGS/$1" | sed 's/^/#   /'
@@ -116,7 +126,10 @@ scenario_adopt() {
 		test "$(field adopt-b.log state_bytes)" = 0
 	ok_if "adopt: with --linger-ms the old owner exits once the successor finished the session" \
 		has adopt-a.log 'handover-out: the successor finished the session after'
-	echo "# adopt: host pause $(field adopt-b.log pause_ms) ms, guest-observed" \
+	ok_if "adopt: the guest's pause (no vCPU ran) is measured, within each vCPU's gap" \
+		guest_pause_sane adopt-b.log
+	echo "# adopt: host pause $(field adopt-b.log pause_ms) ms, guest pause" \
+		"$(field adopt-b.log guest_pause_ms) ms, largest vCPU gap" \
 		"$(field adopt-b.log guest_gap_ms) ms (with --verify-state in the pause)"
 }
 
@@ -140,7 +153,10 @@ scenario_recreate() {
 		eval 'test "$(field recreate-b.log regs)" = identical && has recreate-b.log "check: ok - full KVM state"'
 	ok_if "recreate: the interrupt signalled in the gap is delivered after KVM_IRQFD" \
 		test "$(field recreate-b.log gap_irq)" = delivered
-	echo "# recreate: host pause $(field recreate-b.log pause_ms) ms, guest-observed" \
+	ok_if "recreate: the guest's pause (no vCPU ran) is measured, within each vCPU's gap" \
+		guest_pause_sane recreate-b.log
+	echo "# recreate: host pause $(field recreate-b.log pause_ms) ms, guest pause" \
+		"$(field recreate-b.log guest_pause_ms) ms, largest vCPU gap" \
 		"$(field recreate-b.log guest_gap_ms) ms (with --verify-state in the pause)"
 }
 

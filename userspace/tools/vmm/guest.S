@@ -15,6 +15,8 @@
  *		maxgap = max(maxgap, gap); wmaxgap = max(wmaxgap, gap);
  *		if (gap >= cfg->gap_thresh)
  *			ring[ring_head++ % VD_RING_ENTRIES] = { count, gap };
+ *		if (gap >= cfg->gap_thresh && count - watch <= 2)
+ *			resume[count - watch] = { count, gap, now };
  *		count++;
  *		if (now - last_hb >= cfg->hb_interval)
  *			heartbeat();
@@ -181,6 +183,19 @@ main_loop:
 	movq	%r8, VD_RING(%rdx)
 	movq	%rcx, VD_RING + 8(%rdx)
 	incq	%gs:VD_RING_HEAD
+	/*
+	 * and, kept apart from the ring, which a busy vCPU wraps before the
+	 * VMM reads it, the gaps where the VMM says it stopped this vCPU
+	 */
+	movq	%r8, %rdx
+	subq	%gs:VD_WATCH, %rdx
+	cmpq	$2, %rdx
+	ja	3f
+	shll	$VD_RESUME_SHIFT, %edx
+	addq	%gs:VD_SELF, %rdx
+	movq	%r8, VD_RESUME + RG_COUNT(%rdx)
+	movq	%rcx, VD_RESUME + RG_GAP(%rdx)
+	movq	%rax, VD_RESUME + RG_END(%rdx)
 3:	incq	%gs:VD_COUNT
 	movq	%rax, %rcx
 	subq	%gs:VD_LAST_HB, %rcx

@@ -66,6 +66,15 @@
 #define VD_UNEXPECTED		0x60	/* u64: interrupts on unused vectors */
 #define VD_START_TSC		0x68	/* u64: TSC when the loop started */
 #define VD_RING_HEAD		0x70	/* u64: gap ring entries written so far */
+#define VD_WATCH		0x78	/* u64, VMM: the count where it stopped this
+					 * vCPU, set before it runs again */
+#define VD_RESUME		0x80	/* struct guest_resume_gap[3]: the gaps >=
+					 * CFG_GAP_THRESH at counts VD_WATCH to
+					 * VD_WATCH + 2, kept for the VMM */
+#define VD_RESUME_SHIFT		5	/* log2(entry size) */
+#define RG_COUNT		0x00	/* u64: VD_COUNT when the gap was seen */
+#define RG_GAP			0x08	/* u64: its length, TSC ticks */
+#define RG_END			0x10	/* u64: the TSC that ended it */
 #define VD_LINE			0x100	/* char[256]: heartbeat line buffer */
 #define VD_LINE_SIZE		0x100
 #define VD_RING			0x200	/* {u64 count, u64 gap}[VD_RING_ENTRIES]: */
@@ -114,6 +123,17 @@ struct guest_gap {
 	uint64_t gap;		/* TSC ticks */
 };
 
+/*
+ * A gap at the resume point, with the TSC that ended it: all vCPUs share
+ * the TSC, so the VMM can tell when none of them ran.
+ */
+struct guest_resume_gap {
+	uint64_t count;
+	uint64_t gap;
+	uint64_t end;
+	uint64_t reserved;
+};
+
 struct guest_vcpu_data {
 	uint64_t self;
 	uint64_t count;
@@ -131,7 +151,9 @@ struct guest_vcpu_data {
 	uint64_t unexpected;
 	uint64_t start_tsc;
 	uint64_t ring_head;
-	uint8_t pad[VD_LINE - 0x78];
+	uint64_t watch;
+	struct guest_resume_gap resume[3];
+	uint8_t pad[VD_LINE - 0xe0];
 	char line[VD_LINE_SIZE];
 	struct guest_gap ring[VD_RING_ENTRIES];
 };
@@ -167,6 +189,12 @@ GUEST_ABI_CHECK(guest_vcpu_data, spurious, VD_SPURIOUS);
 GUEST_ABI_CHECK(guest_vcpu_data, unexpected, VD_UNEXPECTED);
 GUEST_ABI_CHECK(guest_vcpu_data, start_tsc, VD_START_TSC);
 GUEST_ABI_CHECK(guest_vcpu_data, ring_head, VD_RING_HEAD);
+GUEST_ABI_CHECK(guest_vcpu_data, watch, VD_WATCH);
+GUEST_ABI_CHECK(guest_vcpu_data, resume, VD_RESUME);
+GUEST_ABI_CHECK(guest_resume_gap, count, RG_COUNT);
+GUEST_ABI_CHECK(guest_resume_gap, gap, RG_GAP);
+GUEST_ABI_CHECK(guest_resume_gap, end, RG_END);
+_Static_assert(sizeof(struct guest_resume_gap) == 1 << VD_RESUME_SHIFT, "resume gap size");
 GUEST_ABI_CHECK(guest_vcpu_data, line, VD_LINE);
 GUEST_ABI_CHECK(guest_vcpu_data, ring, VD_RING);
 _Static_assert(sizeof(struct guest_gap) == 1 << VD_RING_SHIFT, "gap entry size");

@@ -948,6 +948,7 @@ int run_handover_in(struct vmm *vm)
 
 		ri.resume_count[i] = g->count;
 		ri.resume_hb[i] = g->hb_seq;
+		vmm_watch_resume(vm, &ri, i);
 		if (g->count != hv->count)
 			cont_ok = false;
 		check(vm, &pass, &fail, g->count == hv->count,
@@ -1055,6 +1056,9 @@ int run_handover_in(struct vmm *vm)
 			 "resume point", i, ri.resume_gap_found[i] ? "" : "< ",
 			 vm->tsc_khz ? (double)ri.resume_gap[i] / vm->tsc_khz : 0.0);
 	}
+	vmm_info(vm, "guest-observed pause: no vCPU ran for %s%.3f ms at the resume point",
+		 ri.resume_stall_found ? "" : "< ",
+		 vm->tsc_khz ? (double)ri.resume_stall / vm->tsc_khz : 0.0);
 
 	/* The interrupt signalled while the VM was stopped must arrive. */
 	{
@@ -1088,13 +1092,14 @@ int run_handover_in(struct vmm *vm)
 		 vm->kvm_fd >= 0 ? "opened" :
 		 access("/dev/kvm", F_OK) ? "never opened (absent here)" : "never opened");
 	vmm_info(vm, "result mode=%s hop=%u vcpus=%d mem_mib=%" PRIu64 " pause_ms=%.3f "
-		 "pause_all_ms=%.3f adopt_ioctl_ms=%.3f guest_gap_ms=%.3f "
+		 "pause_all_ms=%.3f adopt_ioctl_ms=%.3f guest_pause_ms=%.3f guest_gap_ms=%.3f "
 		 "guest_gap_vcpu0_ms=%.3f fds_moved=%d "
 		 "ram_bytes=%" PRIu64 " ram_resident_bytes=%" PRIu64 " state_bytes=%" PRIu64
 		 " regs=%s counters=%s gap_irq=%s kvm_fd=%s", mode_name(adopt), m->hop,
 		 vm->nr_vcpus, m->mem_size >> 20, ms_since(t_first, m->t.stop_req),
 		 ms_since(t_last, m->t.stop_req),
 		 adopt ? ms_since(t_adopted, t_mapped) : 0.0,
+		 vm->tsc_khz ? (double)ri.resume_stall / vm->tsc_khz : 0.0,
 		 vm->tsc_khz ? (double)gap_max / vm->tsc_khz : 0.0,
 		 vm->tsc_khz ? (double)ri.resume_gap[0] / vm->tsc_khz : 0.0, nfds, size, resident,
 		 adopt ? (uint64_t)0 : m->state_len, regs_ok ? "identical" : "DIFFERENT",

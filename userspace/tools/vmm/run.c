@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gaps.h"
 #include "vmm.h"
 
 /* ------------------------------------------------------------------ */
@@ -184,14 +185,43 @@ void vmm_print_final(struct vmm *vm, const struct run_info *ri)
 }
 
 /*
- * The guest logs every gap of 0.1 ms or more with its loop count in a ring
- * (guest_abi.h).  Right after a resume, find the gap at the counts where
- * each vCPU stopped: that is the pause as the guest saw it.
+ * The guest logs every gap of 0.1 ms or more with its loop count and the
+ * TSC that ended it in a ring (guest_abi.h).  Right after a resume, find
+ * the gap at the counts where each vCPU stopped: that is the pause as the
+ * guest saw it.  Each vCPU's gap there also holds the time its thread
+ * waited for a CPU, which with more vCPUs than CPUs is most of it; the
+ * whole guest's pause is the time in which no vCPU ran at all, from the
+ * last one to stop to the first one to run again (the vCPUs share the
+ * TSC, adopted or restored).
+ */
+/*
+ * Before vCPU @i runs again: have the guest keep its gaps at the counts
+ * where it stopped apart from its ring (guest_abi.h, VD_WATCH).
+ */
+void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i)
+{
+	struct guest_vcpu_data *g = vmm_guest_vcpu(vm, i);
+
+	memset(g->resume, 0, sizeof(g->resume));
+	g->watch = ri->resume_count[i];
+}
+
+/*
+ * The guest logs every gap of 0.1 ms or more, with its loop count, in a
+ * ring, and keeps those at the counts where the VMM stopped it apart, with
+ * the TSC that ended them (a busy vCPU wraps its ring before the VMM
+ * reads it).  Right after a resume, find each vCPU's gap there: that is
+ * the pause as that vCPU saw it.  It also holds the time its thread waited
+ * for a CPU, which with more vCPUs than CPUs is most of it; the whole
+ * guest's pause is the time in which no vCPU ran at all, from the last one
+ * to stop to the first one to run again (the vCPUs share the TSC, adopted
+ * or restored).
  */
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 {
 	uint64_t until = now_ns() + 3000000000ULL;
-	int i, done = 0;
+	uint64_t iv[VMM_MAX_VCPUS * 3][3];
+	int i, n = 0, done = 0;
 
 	while (done < vm->nr_vcpus && now_ns() < until && !atomic_load(&vm->fatal)) {
 		done = 0;
@@ -201,22 +231,35 @@ void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 		if (done < vm->nr_vcpus)
 			usleep(1000);
 	}
+	ri->resume_stall_found = true;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct guest_vcpu_data *g = vmm_guest_vcpu(vm, i);
 		int k;
 
-		for (k = 0; k < VD_RING_ENTRIES; k++) {
-			uint64_t c = guest_read_u64(&g->ring[k].count);
-			uint64_t gap = guest_read_u64(&g->ring[k].gap);
+		for (k = 0; k < 3; k++) {
+			uint64_t c = guest_read_u64(&g->resume[k].count);
+			uint64_t gap = guest_read_u64(&g->resume[k].gap);
+			uint64_t end = guest_read_u64(&g->resume[k].end);
 
-			if (c >= ri->resume_count[i] && c <= ri->resume_count[i] + 2 &&
-			    gap >= ri->resume_gap[i]) {
+			if (!gap || c != ri->resume_count[i] + k || gap > end)
+				continue;
+			iv[n][0] = end - gap;
+			iv[n][1] = end;
+			iv[n++][2] = i;
+			if (gap >= ri->resume_gap[i]) {
 				ri->resume_gap[i] = gap;
 				ri->resume_gap_found[i] = true;
 			}
 		}
-		if (!ri->resume_gap_found[i])
+		if (!ri->resume_gap_found[i]) {
 			ri->resume_gap[i] = vmm_guest_cfg(vm)->gap_thresh;	/* below it */
+			ri->resume_stall_found = false;
+		}
+	}
+	ri->resume_stall = ri->resume_stall_found ? vmm_all_stopped(iv, n, vm->nr_vcpus) : 0;
+	if (!ri->resume_stall) {
+		ri->resume_stall_found = false;
+		ri->resume_stall = vmm_guest_cfg(vm)->gap_thresh;
 	}
 }
 
@@ -504,6 +547,7 @@ int vmm_run_restore(struct vmm *vm)
 
 		ri.resume_count[i] = g->count;
 		ri.resume_hb[i] = g->hb_seq;
+		vmm_watch_resume(vm, &ri, i);
 		if (g->count != state_vcpu_count(st, i)) {
 			vmm_err("vcpu%d: guest RAM has count %" PRIu64 ", the state file %" PRIu64
 				": the memory does not belong to this state", i, g->count,

@@ -180,6 +180,13 @@ struct run_info {
 	bool resume_gap_found[VMM_MAX_VCPUS];
 	uint64_t resume_gap[VMM_MAX_VCPUS];	/* guest TSC ticks */
 	uint64_t resume_count[VMM_MAX_VCPUS];
+	/*
+	 * The whole guest's pause at the resume point: the longest time in
+	 * which every vCPU was in one of its gaps there, i.e. no vCPU ran
+	 * (guest TSC ticks; the gap threshold when not found).
+	 */
+	bool resume_stall_found;
+	uint64_t resume_stall;
 	uint64_t resume_hb[VMM_MAX_VCPUS];
 	uint64_t resume_irqs_total;
 	uint64_t kicks_at_start;
@@ -228,7 +235,9 @@ enum { LOOP_DEADLINE, LOOP_SIGNAL, LOOP_FATAL };
 int vmm_main_loop(struct vmm *vm, double secs);
 void vmm_settle_kicks(struct vmm *vm);
 void vmm_print_final(struct vmm *vm, const struct run_info *ri);
+void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i);
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri);
+
 int vmm_run_checks(struct vmm *vm, const struct run_info *ri, bool settled);
 int vmm_run_and_finish(struct vmm *vm, struct run_info *ri);
 int vmm_wait_vcpus_running(struct vmm *vm, uint64_t *last_run_ns);
