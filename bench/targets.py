@@ -68,7 +68,7 @@ def targets(results, kernel):
     mem = load_csv(os.path.join(results, kernel, "mem.csv"))
     out = []
     for vcpus in (1, 4, 16):
-        for what, m in (("host pause", ""), ("guest TSC gap", ".guest")):
+        for what, m in (("host pause", ""), ("guest pause (TSC)", ".guest")):
             r, n, md = ratio_row(vmm, "adopt%s@64M" % m,
                                  "recreate%s@64M" % m, vcpus)
             out.append(("vmm: adopt / recreate, %s, %d vCPUs, 64 MiB"

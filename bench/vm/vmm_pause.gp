@@ -3,8 +3,8 @@
 #   gnuplot -e "datadir='DIR'; out='PNG'; kernels='REL...'" bench/vm/vmm_pause.gp
 # DIR/REL/METHOD.dat: "vcpus median min max q1 q3" in microseconds, METHOD
 # as "adopt@64M", "recreate.guest@256M", ... (see vmm_pause.sh).
-# Top row: the pause the VMMs measure; bottom row: the largest TSC gap the
-# guest saw.  One panel per kernel.
+# Top row: the pause the VMMs measure; bottom row: the guest's pause (no
+# vCPU ran, from the guest's TSC gaps).  One panel per kernel.
 set terminal pngcairo size 1400,900 font ",10"
 set output out
 n = words(kernels)
@@ -20,7 +20,7 @@ set key top left
 mems = "64M 256M"
 do for [v = 1:2] {
 	variant = v == 1 ? "" : ".guest"
-	what = v == 1 ? "host pause (stop -> vCPU runs)" : "guest-observed pause (TSC gap)"
+	what = v == 1 ? "host pause (stop -> vCPU runs)" : "guest-observed pause (no vCPU ran, TSC)"
 	do for [i = 1:n] {
 		k = word(kernels, i)
 		set title sprintf("%s: %s", k, what)

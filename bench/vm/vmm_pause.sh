@@ -13,8 +13,11 @@
 #   recreate        B creates a new VM and vCPUs before the pause and
 #                   restores the state with KVM_SET_* (QEMU's CPR modes)
 # Methods: the host-measured pause (A's stop request -> first vCPU back in
-# KVM_RUN in B), ".guest": the largest TSC gap the guest saw at its
-# resume point, and "adopt.ioctl": the kernel's adoption alone (B's
+# KVM_RUN in B), ".guest": the guest's pause, the time in which none of
+# its vCPUs ran at the resume point (from their TSC gaps there: from the
+# last vCPU to stop to the first to run again), ".vcpugap": the largest
+# TSC gap one vCPU saw there (which also holds the time its thread waited
+# for a CPU: more vCPUs than the test VM has CPUs), and "adopt.ioctl": the kernel's adoption alone (B's
 # CPRHOLD_RETRIEVE_ADOPT_KVM call), split by the cprhold_kvm_adopt
 # tracepoint (in a trace instance of its own) into "adopt.checks" (locks,
 # preconditions), "adopt.notifier" (KVM's MMU notifier moved to B's
@@ -101,7 +104,7 @@ phases() {
 val() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$1" | tail -n 1; }
 ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
 
-# one <mode> <vcpus> <MiB> <rep>: one handover, prints two sample lines
+# one <mode> <vcpus> <MiB> <rep>: one handover, prints its sample lines
 one() {
 	local mode=$1 vcpus=$2 mem=$3 rep=$4 tag=$1-$2-$3-$4 extra=() bct=() a rc=0
 	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
@@ -120,7 +123,8 @@ one() {
 		return 1
 	fi
 	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
-	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
+	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_pause_ms)")"
+	echo "vmm_pause,$REL,$mode.vcpugap@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
 	# the kernel's adoption alone: the CPRHOLD_RETRIEVE_ADOPT_KVM call
 	if [ "$mode" = adopt ]; then
 		echo "vmm_pause,$REL,adopt.ioctl@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" adopt_ioctl_ms)")"
