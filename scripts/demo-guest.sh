@@ -110,8 +110,10 @@ rp=$(val "$RB" pause_ms) rg=$(val "$RB" guest_pause_ms)
 	printf '  %-34s %12s %12s\n' "KVM state copied, bytes" "$(val "$B" state_bytes)" "$(val "$RB" state_bytes)"
 	printf '  %-34s %12s %12s\n' "successor opened /dev/kvm" "$(val "$B" kvm_fd)" "$(val "$RB" kvm_fd)"
 	awk -v a="$ap" -v r="$rp" -v ga="$ag" -v gr="$rg" 'BEGIN {
-		if (a > 0 && r > 0)
-			printf "  pause ratio adopt/recreate in this one run: host %.2f, guest %.2f\n", a / r, ga / gr }'
+		if (a > 0 && r > 0 && ga > 0 && gr > 0)
+			printf "  pause ratio adopt/recreate in this one run: host %.2f, guest %.2f\n", a / r, ga / gr
+		else if (a > 0 && r > 0)
+			printf "  pause ratio adopt/recreate in this one run: host %.2f\n", a / r }'
 	echo "  One run is not a measurement: under nested KVM in an emulated VM single"
 	echo "  pauses spread 2-4x and a ratio can change sides from run to run."
 	echo "  \"make bench\" takes medians of repeated runs and ends with the targets"

@@ -54,12 +54,16 @@ field() { sed -nE "s/.*cprhold-vmm: result .*[ ]$2=([^ ]+).*/\1/p" "$LOGS/$1" | 
 
 # guest_pause_sane <log>: the guest's pause (no vCPU ran) was found at the
 # resume point (every vCPU logged a gap there, with the TSC that ended
-# it), is above zero and within vCPU 0's own gap there
+# it), is above zero and no longer than the shortest of those gaps: it
+# lies within one gap of every vCPU
 guest_pause_sane() {
-	has "$1" 'guest-observed pause: no vCPU ran for [0-9]' &&
-	awk -v p="$(field "$1" guest_pause_ms)" -v g="$(field "$1" guest_gap_ms)" \
-		-v g0="$(field "$1" guest_gap_vcpu0_ms)" \
-		'BEGIN { exit !(p > 0 && p <= g && p <= g0) }'
+	local p
+	has "$1" 'guest-observed pause: no vCPU ran for [0-9]' || return 1
+	p=$(field "$1" guest_pause_ms)
+	sed -nE 's/.*guest-observed pause: vcpu[0-9]+ saw a TSC gap of ([0-9.]+) ms.*/\1/p' \
+		"$LOGS/$1" | awk -v p="$p" '
+			{ n++; if (min == "" || $1 + 0 < min) min = $1 + 0 }
+			END { exit !(n >= 2 && p > 0 && p <= min) }'
 }
 
 # dump <log>: the log as TAP diagnostics (heartbeats thinned out)
@@ -126,7 +130,7 @@ scenario_adopt() {
 		test "$(field adopt-b.log state_bytes)" = 0
 	ok_if "adopt: with --linger-ms the old owner exits once the successor finished the session" \
 		has adopt-a.log 'handover-out: the successor finished the session after'
-	ok_if "adopt: the guest's pause (no vCPU ran) is measured, within each vCPU's gap" \
+	ok_if "adopt: the guest's pause (no vCPU ran) is measured, within every vCPU's gap" \
 		guest_pause_sane adopt-b.log
 	echo "# adopt: host pause $(field adopt-b.log pause_ms) ms, guest pause" \
 		"$(field adopt-b.log guest_pause_ms) ms, largest vCPU gap" \
@@ -153,7 +157,7 @@ scenario_recreate() {
 		eval 'test "$(field recreate-b.log regs)" = identical && has recreate-b.log "check: ok - full KVM state"'
 	ok_if "recreate: the interrupt signalled in the gap is delivered after KVM_IRQFD" \
 		test "$(field recreate-b.log gap_irq)" = delivered
-	ok_if "recreate: the guest's pause (no vCPU ran) is measured, within each vCPU's gap" \
+	ok_if "recreate: the guest's pause (no vCPU ran) is measured, within every vCPU's gap" \
 		guest_pause_sane recreate-b.log
 	echo "# recreate: host pause $(field recreate-b.log pause_ms) ms, guest pause" \
 		"$(field recreate-b.log guest_pause_ms) ms, largest vCPU gap" \

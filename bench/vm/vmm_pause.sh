@@ -123,7 +123,13 @@ one() {
 		return 1
 	fi
 	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
-	echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_pause_ms)")"
+	# NA: a vCPU logged no gap at the resume point, no guest pause to record
+	a=$(val "$L/$tag-B.log" guest_pause_ms)
+	if [ "$a" = NA ]; then
+		echo "vmm_pause: $tag: no guest pause found (a vCPU logged no gap there)" >&2
+	else
+		echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$a")"
+	fi
 	echo "vmm_pause,$REL,$mode.vcpugap@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
 	# the kernel's adoption alone: the CPRHOLD_RETRIEVE_ADOPT_KVM call
 	if [ "$mode" = adopt ]; then

@@ -189,7 +189,7 @@ main_loop:
 	 */
 	movq	%r8, %rdx
 	subq	%gs:VD_WATCH, %rdx
-	cmpq	$2, %rdx
+	cmpq	$(VD_RESUME_ENTRIES - 1), %rdx
 	ja	3f
 	shll	$VD_RESUME_SHIFT, %edx
 	addq	%gs:VD_SELF, %rdx

@@ -68,9 +68,10 @@
 #define VD_RING_HEAD		0x70	/* u64: gap ring entries written so far */
 #define VD_WATCH		0x78	/* u64, VMM: the count where it stopped this
 					 * vCPU, set before it runs again */
-#define VD_RESUME		0x80	/* struct guest_resume_gap[3]: the gaps >=
+#define VD_RESUME		0x80	/* struct guest_resume_gap[]: the gaps >=
 					 * CFG_GAP_THRESH at counts VD_WATCH to
 					 * VD_WATCH + 2, kept for the VMM */
+#define VD_RESUME_ENTRIES	3	/* counts VD_WATCH to VD_WATCH + 2 */
 #define VD_RESUME_SHIFT		5	/* log2(entry size) */
 #define RG_COUNT		0x00	/* u64: VD_COUNT when the gap was seen */
 #define RG_GAP			0x08	/* u64: its length, TSC ticks */
@@ -152,8 +153,8 @@ struct guest_vcpu_data {
 	uint64_t start_tsc;
 	uint64_t ring_head;
 	uint64_t watch;
-	struct guest_resume_gap resume[3];
-	uint8_t pad[VD_LINE - 0xe0];
+	struct guest_resume_gap resume[VD_RESUME_ENTRIES];
+	uint8_t pad[VD_LINE - VD_RESUME - (VD_RESUME_ENTRIES << VD_RESUME_SHIFT)];
 	char line[VD_LINE_SIZE];
 	struct guest_gap ring[VD_RING_ENTRIES];
 };

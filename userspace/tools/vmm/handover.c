@@ -735,6 +735,7 @@ int run_handover_in(struct vmm *vm)
 	uint64_t t_adopted = 0;
 	uint64_t t_verified = 0, t_irqfd, t_first, t_last, t_finished, last_run = 0;
 	uint64_t size, resident, gap_max = 0;
+	char stall[32];
 	struct vmm_state *st = NULL;
 	struct ho_meta *m = NULL;
 	const void *sbuf;
@@ -948,12 +949,12 @@ int run_handover_in(struct vmm *vm)
 
 		ri.resume_count[i] = g->count;
 		ri.resume_hb[i] = g->hb_seq;
-		vmm_watch_resume(vm, &ri, i);
 		if (g->count != hv->count)
 			cont_ok = false;
 		check(vm, &pass, &fail, g->count == hv->count,
 		      "vcpu%d counter continues where the old owner stopped it (%" PRIu64
 		      ", guest RAM has %" PRIu64 ")", i, hv->count, g->count);
+		vmm_watch_resume(vm, &ri, i);
 		snprintf(who, sizeof(who), "vcpu%d", i);
 		if (KVM_IOCTL(vm->vcpu[i].fd, KVM_GET_REGS, &regs, who) < 0 ||
 		    KVM_IOCTL(vm->vcpu[i].fd, KVM_GET_SREGS, &sregs, who) < 0)
@@ -1056,9 +1057,7 @@ int run_handover_in(struct vmm *vm)
 			 "resume point", i, ri.resume_gap_found[i] ? "" : "< ",
 			 vm->tsc_khz ? (double)ri.resume_gap[i] / vm->tsc_khz : 0.0);
 	}
-	vmm_info(vm, "guest-observed pause: no vCPU ran for %s%.3f ms at the resume point",
-		 ri.resume_stall_found ? "" : "< ",
-		 vm->tsc_khz ? (double)ri.resume_stall / vm->tsc_khz : 0.0);
+	vmm_print_resume_stall(vm, &ri);
 
 	/* The interrupt signalled while the VM was stopped must arrive. */
 	{
@@ -1081,6 +1080,11 @@ int run_handover_in(struct vmm *vm)
 			      m->kicks_sent, guest_read_u64(&cfg->irqs_total));
 	}
 
+	/* not found: "NA", which no reader takes for a time */
+	if (ri.resume_stall_found && vm->tsc_khz)
+		snprintf(stall, sizeof(stall), "%.3f", (double)ri.resume_stall / vm->tsc_khz);
+	else
+		snprintf(stall, sizeof(stall), "NA");
 	ram_bytes(vm, &size, &resident);
 	vmm_info(vm, "handover-in: %s of session %s (hop %u) from pid %d on %s: %d fds moved "
 		 "(%s%d memfd(s), the kick eventfd, %d blob(s)), guest RAM kept in place: %"
@@ -1092,14 +1096,14 @@ int run_handover_in(struct vmm *vm)
 		 vm->kvm_fd >= 0 ? "opened" :
 		 access("/dev/kvm", F_OK) ? "never opened (absent here)" : "never opened");
 	vmm_info(vm, "result mode=%s hop=%u vcpus=%d mem_mib=%" PRIu64 " pause_ms=%.3f "
-		 "pause_all_ms=%.3f adopt_ioctl_ms=%.3f guest_pause_ms=%.3f guest_gap_ms=%.3f "
+		 "pause_all_ms=%.3f adopt_ioctl_ms=%.3f guest_pause_ms=%s guest_gap_ms=%.3f "
 		 "guest_gap_vcpu0_ms=%.3f fds_moved=%d "
 		 "ram_bytes=%" PRIu64 " ram_resident_bytes=%" PRIu64 " state_bytes=%" PRIu64
 		 " regs=%s counters=%s gap_irq=%s kvm_fd=%s", mode_name(adopt), m->hop,
 		 vm->nr_vcpus, m->mem_size >> 20, ms_since(t_first, m->t.stop_req),
 		 ms_since(t_last, m->t.stop_req),
 		 adopt ? ms_since(t_adopted, t_mapped) : 0.0,
-		 vm->tsc_khz ? (double)ri.resume_stall / vm->tsc_khz : 0.0,
+		 stall,
 		 vm->tsc_khz ? (double)gap_max / vm->tsc_khz : 0.0,
 		 vm->tsc_khz ? (double)ri.resume_gap[0] / vm->tsc_khz : 0.0, nfds, size, resident,
 		 adopt ? (uint64_t)0 : m->state_len, regs_ok ? "identical" : "DIFFERENT",

@@ -185,16 +185,6 @@ void vmm_print_final(struct vmm *vm, const struct run_info *ri)
 }
 
 /*
- * The guest logs every gap of 0.1 ms or more with its loop count and the
- * TSC that ended it in a ring (guest_abi.h).  Right after a resume, find
- * the gap at the counts where each vCPU stopped: that is the pause as the
- * guest saw it.  Each vCPU's gap there also holds the time its thread
- * waited for a CPU, which with more vCPUs than CPUs is most of it; the
- * whole guest's pause is the time in which no vCPU ran at all, from the
- * last one to stop to the first one to run again (the vCPUs share the
- * TSC, adopted or restored).
- */
-/*
  * Before vCPU @i runs again: have the guest keep its gaps at the counts
  * where it stopped apart from its ring (guest_abi.h, VD_WATCH).
  */
@@ -215,12 +205,24 @@ void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i)
  * for a CPU, which with more vCPUs than CPUs is most of it; the whole
  * guest's pause is the time in which no vCPU ran at all, from the last one
  * to stop to the first one to run again (the vCPUs share the TSC, adopted
- * or restored).
+ * or restored): the longest such stretch among those gaps, which may also
+ * be one right after the resume in which every vCPU waited for a CPU.
  */
+/* The whole guest's pause, as measured by vmm_measure_resume_gaps(). */
+void vmm_print_resume_stall(struct vmm *vm, const struct run_info *ri)
+{
+	if (ri->resume_stall_found && vm->tsc_khz)
+		vmm_info(vm, "guest-observed pause: no vCPU ran for %.3f ms at the resume point",
+			 (double)ri->resume_stall / vm->tsc_khz);
+	else
+		vmm_info(vm, "guest-observed pause: no stretch in which no vCPU ran found at the "
+			 "resume point (a vCPU logged no gap of 0.1 ms or more there)");
+}
+
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 {
 	uint64_t until = now_ns() + 3000000000ULL;
-	uint64_t iv[VMM_MAX_VCPUS * 3][3];
+	uint64_t iv[VMM_MAX_VCPUS * VD_RESUME_ENTRIES][3];
 	int i, n = 0, done = 0;
 
 	while (done < vm->nr_vcpus && now_ns() < until && !atomic_load(&vm->fatal)) {
@@ -236,7 +238,7 @@ void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 		struct guest_vcpu_data *g = vmm_guest_vcpu(vm, i);
 		int k;
 
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < VD_RESUME_ENTRIES; k++) {
 			uint64_t c = guest_read_u64(&g->resume[k].count);
 			uint64_t gap = guest_read_u64(&g->resume[k].gap);
 			uint64_t end = guest_read_u64(&g->resume[k].end);
@@ -547,13 +549,13 @@ int vmm_run_restore(struct vmm *vm)
 
 		ri.resume_count[i] = g->count;
 		ri.resume_hb[i] = g->hb_seq;
-		vmm_watch_resume(vm, &ri, i);
 		if (g->count != state_vcpu_count(st, i)) {
 			vmm_err("vcpu%d: guest RAM has count %" PRIu64 ", the state file %" PRIu64
 				": the memory does not belong to this state", i, g->count,
 				state_vcpu_count(st, i));
 			goto out;
 		}
+		vmm_watch_resume(vm, &ri, i);
 	}
 	if (vmm_restore_state(vm, st) < 0)
 		goto out;
@@ -586,6 +588,7 @@ int vmm_run_restore(struct vmm *vm)
 			 vm->tsc_khz ? (double)ri.resume_gap[i] / vm->tsc_khz : 0.0,
 			 o->tsc_keep_value ? "value: the guest TSC stood still while stopped" :
 			 "offset");
+	vmm_print_resume_stall(vm, &ri);
 	vmm_info(vm, "resumed %d vCPUs from %s; counters at resume:", vm->nr_vcpus,
 		 o->restore_path);
 	for (i = 0; i < vm->nr_vcpus; i++)

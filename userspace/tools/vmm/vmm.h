@@ -237,6 +237,7 @@ void vmm_settle_kicks(struct vmm *vm);
 void vmm_print_final(struct vmm *vm, const struct run_info *ri);
 void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i);
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri);
+void vmm_print_resume_stall(struct vmm *vm, const struct run_info *ri);
 
 int vmm_run_checks(struct vmm *vm, const struct run_info *ri, bool settled);
 int vmm_run_and_finish(struct vmm *vm, struct run_info *ri);

@@ -53,9 +53,9 @@ static void last_stop_first_run(void **state)
 }
 
 /*
- * A vCPU with two gaps near the resume (a handover gap, then a wait for
- * a CPU): the stretch all stopped is within the first; a vCPU's later
- * gap alone does not make a pause.
+ * Several gaps per vCPU near the resume (the handover's, then waits for
+ * a CPU): every stretch in which all were stopped counts, the longest
+ * wins, whichever gap of a vCPU it lies in.
  */
 static void several_gaps_per_vcpu(void **state)
 {
@@ -63,10 +63,34 @@ static void several_gaps_per_vcpu(void **state)
 		{ 100, 200, 0 }, { 210, 800, 0 },
 		{ 110, 190, 1 }, { 500, 600, 1 },
 	};
+	/* the stretch is in vCPU 0's shorter gap, not its largest one */
+	const uint64_t not_largest[][3] = {
+		{ 100, 300, 0 }, { 400, 1000, 0 },
+		{ 120, 290, 1 }, { 900, 950, 1 },
+	};
 
 	(void)state;
 	/* 110-190 (both), then 500-600 (both again, vCPU 0 off its CPU) */
 	assert_int_equal(100, vmm_all_stopped(iv, N(iv), 2));
+	/* 120-290: 170; 900-950: 50 */
+	assert_int_equal(170, vmm_all_stopped(not_largest, N(not_largest), 2));
+}
+
+/*
+ * Ends are exclusive: a vCPU whose gap ends at 200 ran at 200, even if
+ * its next gap starts there (one iteration apart), so the stretch with
+ * the other vCPU ends at 200 and a new one begins.
+ */
+static void ends_exclusive(void **state)
+{
+	const uint64_t iv[][3] = {
+		{ 100, 200, 0 }, { 200, 400, 0 },
+		{ 150, 350, 1 },
+	};
+
+	(void)state;
+	/* 150-200 (50), then 200-350 (150) */
+	assert_int_equal(150, vmm_all_stopped(iv, N(iv), 2));
 }
 
 /* No time in which every vCPU was stopped, or a vCPU without a gap. */
@@ -99,6 +123,7 @@ int main(void)
 		cmocka_unit_test(time_sharing),
 		cmocka_unit_test(last_stop_first_run),
 		cmocka_unit_test(several_gaps_per_vcpu),
+		cmocka_unit_test(ends_exclusive),
 		cmocka_unit_test(none),
 		cmocka_unit_test(other_vcpus_ignored),
 	};
