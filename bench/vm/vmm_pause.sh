@@ -106,7 +106,7 @@ ns() { awk -v ms="$1" 'BEGIN { printf "%d", ms * 1e6 }'; }
 
 # one <mode> <vcpus> <MiB> <rep>: one handover, prints its sample lines
 one() {
-	local mode=$1 vcpus=$2 mem=$3 rep=$4 tag=$1-$2-$3-$4 extra=() bct=() a rc=0
+	local mode=$1 vcpus=$2 mem=$3 rep=$4 tag=$1-$2-$3-$4 extra=() bct=() a gp rc=0
 	[ "$mode" = recreate ] && extra=(--recreate) bct=(-k)
 	# A handover that hangs is a failure with its logs, not a silent VM
 	# timeout: each side gets HANDOVER_TIMEOUT seconds.
@@ -124,11 +124,11 @@ one() {
 	fi
 	echo "vmm_pause,$REL,$mode@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" pause_ms)")"
 	# NA: a vCPU logged no gap at the resume point, no guest pause to record
-	a=$(val "$L/$tag-B.log" guest_pause_ms)
-	if [ "$a" = NA ]; then
+	gp=$(val "$L/$tag-B.log" guest_pause_ms)
+	if [ "$gp" = NA ]; then
 		echo "vmm_pause: $tag: no guest pause found (a vCPU logged no gap there)" >&2
 	else
-		echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$a")"
+		echo "vmm_pause,$REL,$mode.guest@${mem}M,$vcpus,$rep,$(ns "$gp")"
 	fi
 	echo "vmm_pause,$REL,$mode.vcpugap@${mem}M,$vcpus,$rep,$(ns "$(val "$L/$tag-B.log" guest_gap_ms)")"
 	# the kernel's adoption alone: the CPRHOLD_RETRIEVE_ADOPT_KVM call

@@ -196,6 +196,17 @@ void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i)
 	g->watch = ri->resume_count[i];
 }
 
+/* The whole guest's pause, as measured by vmm_measure_resume_gaps(). */
+void vmm_print_resume_stall(struct vmm *vm, const struct run_info *ri)
+{
+	if (ri->resume_stall_found && vm->tsc_khz)
+		vmm_info(vm, "guest-observed pause: no vCPU ran for %.3f ms at the resume point",
+			 (double)ri->resume_stall / vm->tsc_khz);
+	else
+		vmm_info(vm, "guest-observed pause: no stretch in which no vCPU ran found at the "
+			 "resume point (a vCPU logged no gap of 0.1 ms or more there)");
+}
+
 /*
  * The guest logs every gap of 0.1 ms or more, with its loop count, in a
  * ring, and keeps those at the counts where the VMM stopped it apart, with
@@ -208,17 +219,6 @@ void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i)
  * or restored): the longest such stretch among those gaps, which may also
  * be one right after the resume in which every vCPU waited for a CPU.
  */
-/* The whole guest's pause, as measured by vmm_measure_resume_gaps(). */
-void vmm_print_resume_stall(struct vmm *vm, const struct run_info *ri)
-{
-	if (ri->resume_stall_found && vm->tsc_khz)
-		vmm_info(vm, "guest-observed pause: no vCPU ran for %.3f ms at the resume point",
-			 (double)ri->resume_stall / vm->tsc_khz);
-	else
-		vmm_info(vm, "guest-observed pause: no stretch in which no vCPU ran found at the "
-			 "resume point (a vCPU logged no gap of 0.1 ms or more there)");
-}
-
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 {
 	uint64_t until = now_ns() + 3000000000ULL;
@@ -259,10 +259,7 @@ void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri)
 		}
 	}
 	ri->resume_stall = ri->resume_stall_found ? vmm_all_stopped(iv, n, vm->nr_vcpus) : 0;
-	if (!ri->resume_stall) {
-		ri->resume_stall_found = false;
-		ri->resume_stall = vmm_guest_cfg(vm)->gap_thresh;
-	}
+	ri->resume_stall_found = ri->resume_stall != 0;
 }
 
 int vmm_run_checks(struct vmm *vm, const struct run_info *ri, bool settled)

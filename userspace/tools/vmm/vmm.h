@@ -183,7 +183,7 @@ struct run_info {
 	/*
 	 * The whole guest's pause at the resume point: the longest time in
 	 * which every vCPU was in one of its gaps there, i.e. no vCPU ran
-	 * (guest TSC ticks; the gap threshold when not found).
+	 * (guest TSC ticks; 0 when not found).
 	 */
 	bool resume_stall_found;
 	uint64_t resume_stall;
@@ -238,7 +238,6 @@ void vmm_print_final(struct vmm *vm, const struct run_info *ri);
 void vmm_watch_resume(struct vmm *vm, struct run_info *ri, int i);
 void vmm_measure_resume_gaps(struct vmm *vm, struct run_info *ri);
 void vmm_print_resume_stall(struct vmm *vm, const struct run_info *ri);
-
 int vmm_run_checks(struct vmm *vm, const struct run_info *ri, bool settled);
 int vmm_run_and_finish(struct vmm *vm, struct run_info *ri);
 int vmm_wait_vcpus_running(struct vmm *vm, uint64_t *last_run_ns);
