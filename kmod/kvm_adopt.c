@@ -12,8 +12,9 @@
  *
  * What moves: kvm->mm (KVM's ioctl checks and host page table walks), the
  * MMU notifier (from the old mm to the new one), and the mm references.
- * The old notifier's release zaps every shadow/TDP page table entry, so
- * the guest faults its memory in again through the new mm's page tables.
+ * Every guest page is unmapped from the VM before its notifier leaves the
+ * old mm (cprhold_kvm_leave_mm()), so the guest faults its memory in
+ * again through the new mm's page tables.
  * Async page-fault work still bound to the old mm is flushed first, the
  * gfn-to-pfn caches are invalidated and remote TLBs flushed afterwards.
  *
@@ -273,6 +274,42 @@ static void cprhold_kvm_reset_invalidations(struct kvm *kvm)
 }
 
 /*
+ * Take the VM's MMU notifier off @mm without KVM's release callback, which
+ * would zap every root: on 6.12 in four passes over each (4K, 2M, 1G,
+ * root), 0.4-0.5 ms of a 1-vCPU VM's pause in the test VM, where 6.1
+ * spends 0.1 ms.  Instead every guest page is unmapped first with KVM's
+ * own invalidation over all addresses, one pass over the leaves of each
+ * memslot, and the notifier leaves with a copy of KVM's operations that
+ * has no release; KVM's are put back once it is off (the unregistration
+ * waits for every callback that may still see the copy).  The VM keeps
+ * its page tables, empty: the new mm's faults fill them again.  Nothing
+ * maps guest memory into the VM meanwhile: no vCPU runs (the caller
+ * holds every vCPU mutex, or only the session holds the vCPU files) and
+ * its gfn-to-pfn caches are invalidated by the same invalidation.
+ * An invalidation of @mm itself that is under way when the notifier
+ * leaves never ends for the VM: the caller resets the counters.
+ */
+static void cprhold_kvm_leave_mm(struct kvm *kvm, struct mm_struct *mm)
+{
+	const struct mmu_notifier_ops *ops = kvm->mmu_notifier.ops;
+	struct mmu_notifier_range all = {
+		.mm = mm,
+		.start = 0,
+		.end = ULONG_MAX,
+		.flags = MMU_NOTIFIER_RANGE_BLOCKABLE,
+		.event = MMU_NOTIFY_CLEAR,
+	};
+	struct mmu_notifier_ops quiet = *ops;
+
+	quiet.release = NULL;
+	ops->invalidate_range_start(&kvm->mmu_notifier, &all);
+	ops->invalidate_range_end(&kvm->mmu_notifier, &all);
+	WRITE_ONCE(kvm->mmu_notifier.ops, &quiet);
+	mmu_notifier_unregister(&kvm->mmu_notifier, mm);
+	WRITE_ONCE(kvm->mmu_notifier.ops, ops);
+}
+
+/*
  * Move the MMU notifier from the old mm to the new one.  A VM detached at
  * seal only registers, and a failed registration leaves it detached as it
  * was.  Otherwise the notifier leaves the old mm first and goes back
@@ -287,11 +324,10 @@ static void cprhold_kvm_swap(struct cprhold_kvm_swap *sw)
 
 	if (!sw->detached) {
 		/*
-		 * Zaps every spte (release) if the old mm is still alive,
-		 * waits for the notifier's callbacks to finish, drops its mm
-		 * reference.
+		 * Unmaps every guest page, waits for the notifier's callbacks
+		 * to finish, drops its mm reference.
 		 */
-		mmu_notifier_unregister(&kvm->mmu_notifier, sw->old);
+		cprhold_kvm_leave_mm(kvm, sw->old);
 		cprhold_kvm_reset_invalidations(kvm);
 	}
 
@@ -517,9 +553,9 @@ static bool cprhold_kvm_host_ok(void)
  * (CPRHOLD_SEAL_PREPARE_ADOPT).  Preparing checks, as adoption would,
  * that nobody but the session holds the VM and its vCPUs and that none
  * is busy, and queues the detach: on cprhold_kvm_wq, the VM's MMU
- * notifier leaves the creator's mm (the release zaps every spte, then the
- * SRCU grace period, which is the point: it passes while the successor
- * starts, claims and maps guest memory), the invalidation counters are
+ * notifier leaves the creator's mm (every guest page unmapped from the VM,
+ * then the SRCU grace period, which is the point: it passes while the
+ * successor starts, claims and maps guest memory), the invalidation counters are
  * reset and the gfn-to-pfn caches invalidated.  The notifier's reference
  * on the old mm is taken again, so that kvm_destroy_vm() stays balanced
  * if the VM is never adopted.
@@ -527,7 +563,7 @@ static bool cprhold_kvm_host_ok(void)
  * A detached VM has no notifier at all.  That is safe because nothing can
  * map guest memory into it: no vCPU runs (only the session holds the
  * files, and cprhold hands them out only into an adoption of the VM),
- * its sptes are zapped and its caches invalid.  Adoption then only
+ * no spte maps guest memory and its caches are invalid.  Adoption then only
  * registers the notifier on the adopter's mm.
  */
 struct cprhold_kvm_prep {
@@ -562,7 +598,7 @@ static void cprhold_kvm_detach_fn(struct work_struct *work)
 	 * release unlinked the notifier: adoption moves the VM whole).
 	 */
 	if (kvm->mm == p->old && !hlist_unhashed_lockless(&kvm->mmu_notifier.hlist)) {
-		mmu_notifier_unregister(&kvm->mmu_notifier, p->old);
+		cprhold_kvm_leave_mm(kvm, p->old);
 		mmgrab(p->old);		/* the notifier's, for kvm_destroy_vm() */
 		cprhold_kvm_reset_invalidations(kvm);
 		cprhold_kvm_invalidate_gpcs(kvm);

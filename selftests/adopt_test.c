@@ -1466,6 +1466,83 @@ TEST_F(adopt, prepared_creator_exits_at_once)
 }
 
 /*
+ * An adopter that maps other memory at the guest's address: a copy of
+ * guest RAM in a memfd of its own, with another mailbox byte.  The
+ * guest ran on the parked RAM (KVM mapped its code and mailbox pages)
+ * and the old owner lingers with that RAM mapped, so nothing but the
+ * adoption's unmapping of every guest page from the VM makes the guest
+ * see the copy: a page KVM kept from the old mm would still show 0x5a.
+ * In a forked child: 0, or the step that failed (160-166).
+ */
+static int adopt_other_memory(void)
+{
+	uint64_t tokens[2] = { TOK_VM, TOK_VCPU0 }, ram_token = TOK_RAM;
+	int ctl = ch_open(), cfd, fds[2], ram, copy;
+	unsigned char *old;
+	struct vm v;
+
+	memset(&v, 0, sizeof(v));
+	cfd = ch_claim(ctl, sh->name, sh->secret);
+	if (cfd < 0 || ch_retrieve(cfd, &ram_token, &ram, 1))
+		return 160;
+	copy = memfd_create("guest-ram-copy", MFD_CLOEXEC);
+	if (copy < 0 || ftruncate(copy, GUEST_SIZE))
+		return 161;
+	old = mmap(NULL, GUEST_SIZE, PROT_READ, MAP_SHARED, ram, 0);
+	v.mem = mmap(GUEST_HVA, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_FIXED_NOREPLACE, copy, 0);
+	if (old == MAP_FAILED || v.mem != GUEST_HVA)
+		return 162;
+	memcpy(v.mem, old, GUEST_SIZE);
+	v.mem[MAILBOX] = 0xc3;
+	if (ch_retrieve_ex(cfd, tokens, fds, 2, CPRHOLD_RETRIEVE_ADOPT_KVM)) {
+		sh->err = -errno;
+		return 163;
+	}
+	v.vm = fds[0];
+	v.vcpu[0] = fds[1];
+	v.ram = copy;
+	v.nr_vcpus = 1;
+	vcpu_mmap_size = sh->mmap_size;
+	if (vcpu_map_run(&v, -1, 0))
+		return 164;
+	if (vm_step(&v, 0) != 0xc3 || old[MAILBOX] != 0x5a)
+		return 165;
+	/* and the copy is watched: a hole punched in it shows */
+	if (punch_and_step(&v))
+		return 166;
+	return ch_finish(cfd) ? 167 : 0;
+}
+
+static void other_memory(struct __test_metadata *_metadata, int ctl, unsigned int mode)
+{
+	pid_t pid, a;
+	int sock;
+	char c;
+
+	ch_destroy(ctl, sh->name);
+	creator_mode = mode;
+	pid = spawn_creator(1, 1, true, &sock);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(1, read(sock, &c, 1));
+	a = fork();
+	ASSERT_GE(a, 0);
+	if (a == 0)
+		_exit(adopt_other_memory());
+	EXPECT_EQ(0, wait_status(a));
+	ASSERT_EQ(1, write(sock, "q", 1));
+	EXPECT_EQ(0, wait_status(pid));
+	close(sock);
+}
+
+/* Adopted at the claim, and prepared at seal (detached in the background) */
+TEST_F(adopt, adopter_with_other_memory_sees_it)
+{
+	other_memory(_metadata, self->ctl, CR_RELEASE);
+	other_memory(_metadata, self->ctl, CR_RELEASE | CR_PREPARE);
+}
+
+/*
  * Signals sent to the adopting thread all through its adoption, caught
  * by a handler without SA_RESTART, as a VMM's threads get them: the
  * adoption of a prepared VM registers the notifier in the adopting
