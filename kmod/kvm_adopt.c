@@ -700,12 +700,17 @@ static int cprhold_kvm_adopt(struct file *vmf, unsigned int vm_refs,
 	kvm = vmf->private_data;
 	if (prep) {
 		/*
-		 * The detach started at seal; by now it has usually run.  The
+		 * The detach was queued at seal; by now it has usually run.
+		 * If its kworker has not even started (woken onto an idle CPU,
+		 * it may wait for that CPU's next timer tick: 0.3 ms on 6.1 in
+		 * the test VM), it runs here instead, as the work would.  The
 		 * caller holds its session's lock, which nothing takes under
-		 * kvm->lock (the work takes only that): no cycle, though
-		 * lockdep does not see this wait.
+		 * kvm->lock (the detach takes only that): no cycle, though
+		 * lockdep does not see the wait for a running detach.
 		 */
-		if (wait_for_completion_killable(&prep->done))
+		if (cancel_work(&prep->work))
+			cprhold_kvm_detach_fn(&prep->work);
+		else if (wait_for_completion_killable(&prep->done))
 			return -EINTR;
 		waited = ktime_get_ns() - t0;
 	}
