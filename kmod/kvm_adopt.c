@@ -273,19 +273,28 @@ static void cprhold_kvm_reset_invalidations(struct kvm *kvm)
 	spin_unlock(&kvm->mn_invalidate_lock);
 }
 
+/* The release of the copy of KVM's notifier operations that leaves an mm */
+static void cprhold_kvm_no_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+}
+
 /*
  * Take the VM's MMU notifier off @mm without KVM's release callback, which
  * would zap every root: on 6.12 in four passes over each (4K, 2M, 1G,
  * root), 0.4-0.5 ms of a 1-vCPU VM's pause in the test VM, where 6.1
  * spends 0.1 ms.  Instead every guest page is unmapped first with KVM's
  * own invalidation over all addresses, one pass over the leaves of each
- * memslot, and the notifier leaves with a copy of KVM's operations that
- * has no release; KVM's are put back once it is off (the unregistration
- * waits for every callback that may still see the copy).  The VM keeps
- * its page tables, empty: the new mm's faults fill them again.  Nothing
- * maps guest memory into the VM meanwhile: no vCPU runs (the caller
- * holds every vCPU mutex, or only the session holds the vCPU files) and
- * its gfn-to-pfn caches are invalidated by the same invalidation.
+ * memslot, and the notifier leaves with a copy of KVM's operations
+ * whose release does nothing; KVM's are put back once it is off (the
+ * unregistration waits for every callback that may still see the copy).
+ * The VM keeps its page tables, with no guest page in them: the new mm's
+ * faults fill them again; what a release would free (the shadow pages
+ * of nested guests or of shadow paging) goes with the next release:
+ * the new mm's, or cprhold_kvm_prep_put()'s for a VM that never gets
+ * one.  Nothing maps guest memory into the VM meanwhile: no vCPU runs
+ * (the caller holds every vCPU mutex, or only the session holds the vCPU
+ * files) and its gfn-to-pfn caches are invalidated by the same
+ * invalidation.
  * An invalidation of @mm itself that is under way when the notifier
  * leaves never ends for the VM: the caller resets the counters.
  */
@@ -301,7 +310,11 @@ static void cprhold_kvm_leave_mm(struct kvm *kvm, struct mm_struct *mm)
 	};
 	struct mmu_notifier_ops quiet = *ops;
 
-	quiet.release = NULL;
+	/*
+	 * Not NULL: the old mm's exit may test ->release and call it with
+	 * two loads of the ops pointer, one on each side of the swap.
+	 */
+	quiet.release = cprhold_kvm_no_release;
 	ops->invalidate_range_start(&kvm->mmu_notifier, &all);
 	ops->invalidate_range_end(&kvm->mmu_notifier, &all);
 	WRITE_ONCE(kvm->mmu_notifier.ops, &quiet);
@@ -577,12 +590,29 @@ struct cprhold_kvm_prep {
 
 static struct workqueue_struct *cprhold_kvm_wq;
 
+/*
+ * The last reference: a VM the detach took off its mm that no mm took
+ * since (its session ended without adopting it, or the adoption could
+ * not register the notifier) gets KVM's release now.  The detach only
+ * unmapped its pages; the release frees what the unmapping leaves, the
+ * shadow pages of nested guests or of shadow paging, which
+ * kvm_destroy_vm() frees only through a notifier that is registered.
+ * Under kvm->lock, as adoption changes kvm->mm and registers.
+ */
 static void cprhold_kvm_prep_put(struct cprhold_kvm_prep *p)
 {
-	if (refcount_dec_and_test(&p->ref)) {
-		kvm_put_kvm(p->kvm);
-		kfree(p);
+	struct kvm *kvm = p->kvm;
+
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	if (p->detached) {
+		mutex_lock(&kvm->lock);
+		if (kvm->mm == p->old && hlist_unhashed_lockless(&kvm->mmu_notifier.hlist))
+			kvm->mmu_notifier.ops->release(&kvm->mmu_notifier, p->old);
+		mutex_unlock(&kvm->lock);
 	}
+	kvm_put_kvm(kvm);
+	kfree(p);
 }
 
 static void cprhold_kvm_detach_fn(struct work_struct *work)
