@@ -251,10 +251,9 @@ scenario_mode() {
 
 # A -> B -> C ... : $CHAIN adoptions, each in a new container, the guest
 # running all along; then the last owner exits and everything is freed.
-scenario_chain() {
-	local sess0 objs0 ent0 vms0 shm0 i rc=0 prev next hops=0 cont=0 c0 c1 shm1 vms1
-	sess0=$(sysfs sessions) objs0=$(sysfs session_objects) ent0=$(sysfs entries)
-	vms0=$(kvm_vms) shm0=$(shmem_kb)
+# The hops of scenario_chain: sets rc=1 if one of them failed.
+chain_hops() {
+	local i prev next
 	# Each successor is started while its predecessor still runs and waits
 	# for the secret, as a management layer would pre-start it.
 	local pids=()
@@ -276,6 +275,46 @@ scenario_chain() {
 		wait ${pids[i - 1]} || { rc=1; dump chain-$((i - 1)).log; }
 	done
 	wait ${pids[CHAIN]} || { rc=1; dump chain-$CHAIN.log; }
+}
+
+# emulator_fault LOG...: does a log show a vCPU whose registers were
+# replaced by the test VM kernel's own, with RIP right after the VMRUN in
+# kvm_amd's __svm_vcpu_run (and that kernel's stack and flags)?  A fault
+# of the emulated nested SVM (Documentation/dev-tools/testing.rst, "The
+# test VM"): nothing of cprhold writes a vCPU's registers, and the guest
+# runs at low addresses only.
+emulator_fault() {
+	local base rip off
+	base=$(awk '$3 == "__svm_vcpu_run" && $4 == "[kvm_amd]" { print $1; exit }' /proc/kallsyms)
+	[ -n "$base" ] && [ "$base" != 0000000000000000 ] || return 1
+	for rip in $(grep -ohE "vcpu[0-9]+:? count=[0-9]+ .*rip=0xffff[0-9a-f]{12}" "$@" |
+		     sed -E 's/.*rip=0x//'); do
+		off=$((0x$rip - 0x$base))
+		if [ $off -gt 0 ] && [ $off -lt $((0x400)) ]; then
+			echo "# a vCPU's registers became the test VM kernel's: rip=0x$rip is __svm_vcpu_run+$(printf %#x $off) (after its VMRUN)"
+			return 0
+		fi
+	done
+	return 1
+}
+
+scenario_chain() {
+	local sess0 objs0 ent0 vms0 shm0 i rc=0 prev next hops=0 cont=0 c0 c1 shm1 vms1 try
+	sess0=$(sysfs sessions) objs0=$(sysfs session_objects) ent0=$(sysfs entries)
+	vms0=$(kvm_vms) shm0=$(shmem_kb)
+	for try in 1 2; do
+		rc=0
+		chain_hops
+		# The emulator's fault, once: the chain runs again.
+		[ $try = 1 ] && emulator_fault "$LOGS"/chain-*.log || break
+		echo "# chain: the test VM's nested SVM gave a vCPU its own registers (not cprhold's doing); the chain runs once more"
+		for ((i = 0; i < 250; i++)); do
+			[ "$(sysfs session_objects)" = "$objs0" ] && [ "$(kvm_vms)" = "$vms0" ] && break
+			sleep 0.1
+		done
+		rm -rf "$LOGS/chain-fault"
+		mkdir -p "$LOGS/chain-fault" && mv "$LOGS"/chain-*.log "$LOGS/chain-fault/"
+	done
 	for ((i = 1; i <= CHAIN; i++)); do
 		has chain-$i.log "result mode=adopt hop=$i " && hops=$i
 		[ "$(field chain-$i.log counters)" = continuous ] &&
