@@ -296,7 +296,7 @@ static void cprhold_kvm_no_release(struct mmu_notifier *mn, struct mm_struct *mm
  * files) and its gfn-to-pfn caches are invalidated by the same
  * invalidation.
  * An invalidation of @mm itself that is under way when the notifier
- * leaves never ends for the VM: the caller resets the counters.
+ * leaves never ends for the VM: the counters are reset once it is off.
  */
 static void cprhold_kvm_leave_mm(struct kvm *kvm, struct mm_struct *mm)
 {
@@ -320,6 +320,7 @@ static void cprhold_kvm_leave_mm(struct kvm *kvm, struct mm_struct *mm)
 	WRITE_ONCE(kvm->mmu_notifier.ops, &quiet);
 	mmu_notifier_unregister(&kvm->mmu_notifier, mm);
 	WRITE_ONCE(kvm->mmu_notifier.ops, ops);
+	cprhold_kvm_reset_invalidations(kvm);
 }
 
 /*
@@ -341,7 +342,6 @@ static void cprhold_kvm_swap(struct cprhold_kvm_swap *sw)
 		 * to finish, drops its mm reference.
 		 */
 		cprhold_kvm_leave_mm(kvm, sw->old);
-		cprhold_kvm_reset_invalidations(kvm);
 	}
 
 	sw->ret = mmu_notifier_register(&kvm->mmu_notifier, sw->new);
@@ -630,7 +630,6 @@ static void cprhold_kvm_detach_fn(struct work_struct *work)
 	if (kvm->mm == p->old && !hlist_unhashed_lockless(&kvm->mmu_notifier.hlist)) {
 		cprhold_kvm_leave_mm(kvm, p->old);
 		mmgrab(p->old);		/* the notifier's, for kvm_destroy_vm() */
-		cprhold_kvm_reset_invalidations(kvm);
 		cprhold_kvm_invalidate_gpcs(kvm);
 		p->detached = true;
 		ret = 0;
