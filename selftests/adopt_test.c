@@ -1231,19 +1231,19 @@ TEST_F(adopt, prepared_adopted_back_by_its_creator)
 }
 
 /*
- * A creator that prepared its VM at seal and let go of it, but stays;
+ * A creator that sealed as @mode says and let go of its VM, but stays;
  * @body runs in a forked process with a claim on its session (the
  * claimer's fd), and what it returns is that process's exit status (0:
  * passed).  Then the creator is told to quit.
  */
-static void beside_prepared_creator(struct __test_metadata *_metadata,
-				    int (*body)(int cfd))
+static void beside_creator(struct __test_metadata *_metadata, unsigned int mode,
+			   int (*body)(int cfd))
 {
 	int sock;
 	char c;
 	pid_t pid, b;
 
-	creator_mode = CR_RELEASE | CR_PREPARE;
+	creator_mode = CR_RELEASE | mode;
 	pid = spawn_creator(1, 1, true, &sock);
 	ASSERT_GT(pid, 0);
 	ASSERT_EQ(1, read(sock, &c, 1));
@@ -1300,7 +1300,7 @@ static int leaves_only_into_its_adoption(int cfd)
 
 TEST_F(adopt, prepared_vm_leaves_only_into_its_adoption)
 {
-	beside_prepared_creator(_metadata, leaves_only_into_its_adoption);
+	beside_creator(_metadata, CR_PREPARE, leaves_only_into_its_adoption);
 }
 
 /*
@@ -1355,7 +1355,7 @@ static int adopted_through_token_ranges(int cfd)
 
 TEST_F(adopt, prepared_vm_adopted_through_token_ranges)
 {
-	beside_prepared_creator(_metadata, adopted_through_token_ranges);
+	beside_creator(_metadata, CR_PREPARE, adopted_through_token_ranges);
 }
 
 /*
@@ -1472,18 +1472,17 @@ TEST_F(adopt, prepared_creator_exits_at_once)
  * and the old owner lingers with that RAM mapped, so nothing but the
  * adoption's unmapping of every guest page from the VM makes the guest
  * see the copy: a page KVM kept from the old mm would still show 0x5a.
- * In a forked child: 0, or the step that failed (160-166).
+ * beside_creator()'s body: 0, or the step that failed (160-167).
  */
-static int adopt_other_memory(void)
+static int adopt_other_memory(int cfd)
 {
 	uint64_t tokens[2] = { TOK_VM, TOK_VCPU0 }, ram_token = TOK_RAM;
-	int ctl = ch_open(), cfd, fds[2], ram, copy;
+	int fds[2], ram, copy;
 	unsigned char *old;
 	struct vm v;
 
 	memset(&v, 0, sizeof(v));
-	cfd = ch_claim(ctl, sh->name, sh->secret);
-	if (cfd < 0 || ch_retrieve(cfd, &ram_token, &ram, 1))
+	if (ch_retrieve(cfd, &ram_token, &ram, 1))
 		return 160;
 	copy = memfd_create("guest-ram-copy", MFD_CLOEXEC);
 	if (copy < 0 || ftruncate(copy, GUEST_SIZE))
@@ -1514,32 +1513,12 @@ static int adopt_other_memory(void)
 	return ch_finish(cfd) ? 167 : 0;
 }
 
-static void other_memory(struct __test_metadata *_metadata, int ctl, unsigned int mode)
-{
-	pid_t pid, a;
-	int sock;
-	char c;
-
-	ch_destroy(ctl, sh->name);
-	creator_mode = mode;
-	pid = spawn_creator(1, 1, true, &sock);
-	ASSERT_GT(pid, 0);
-	ASSERT_EQ(1, read(sock, &c, 1));
-	a = fork();
-	ASSERT_GE(a, 0);
-	if (a == 0)
-		_exit(adopt_other_memory());
-	EXPECT_EQ(0, wait_status(a));
-	ASSERT_EQ(1, write(sock, "q", 1));
-	EXPECT_EQ(0, wait_status(pid));
-	close(sock);
-}
-
 /* Adopted at the claim, and prepared at seal (detached in the background) */
 TEST_F(adopt, adopter_with_other_memory_sees_it)
 {
-	other_memory(_metadata, self->ctl, CR_RELEASE);
-	other_memory(_metadata, self->ctl, CR_RELEASE | CR_PREPARE);
+	beside_creator(_metadata, 0, adopt_other_memory);
+	ch_destroy(self->ctl, sh->name);
+	beside_creator(_metadata, CR_PREPARE, adopt_other_memory);
 }
 
 /*

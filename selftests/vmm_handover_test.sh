@@ -298,8 +298,19 @@ emulator_fault() {
 	return 1
 }
 
+# Wait (25 s at most) for scenario_chain's baseline: its session objects,
+# KVM VMs and Shmem as they were before the first hop.
+chain_settle() {
+	local i
+	for ((i = 0; i < 250; i++)); do
+		[ "$(sysfs session_objects)" = "$objs0" ] && [ "$(kvm_vms)" = "$vms0" ] &&
+			[ "$(shmem_kb)" -lt $((shm0 + 1024)) ] && break
+		sleep 0.1
+	done
+}
+
 scenario_chain() {
-	local sess0 objs0 ent0 vms0 shm0 i rc=0 prev next hops=0 cont=0 c0 c1 shm1 vms1 try
+	local sess0 objs0 ent0 vms0 shm0 i rc=0 hops=0 cont=0 c0 c1 shm1 vms1 try
 	sess0=$(sysfs sessions) objs0=$(sysfs session_objects) ent0=$(sysfs entries)
 	vms0=$(kvm_vms) shm0=$(shmem_kb)
 	for try in 1 2; do
@@ -308,10 +319,7 @@ scenario_chain() {
 		# The emulator's fault, once: the chain runs again.
 		[ $try = 1 ] && emulator_fault "$LOGS"/chain-*.log || break
 		echo "# chain: the test VM's nested SVM gave a vCPU its own registers (not cprhold's doing); the chain runs once more"
-		for ((i = 0; i < 250; i++)); do
-			[ "$(sysfs session_objects)" = "$objs0" ] && [ "$(kvm_vms)" = "$vms0" ] && break
-			sleep 0.1
-		done
+		chain_settle
 		rm -rf "$LOGS/chain-fault"
 		mkdir -p "$LOGS/chain-fault" && mv "$LOGS"/chain-*.log "$LOGS/chain-fault/"
 	done
@@ -332,11 +340,7 @@ scenario_chain() {
 	ok_if "chain: the guest kept counting across all hops" \
 		eval '[ -n "$c0" ] && [ -n "$c1" ] && [ "$c1" -gt "$c0" ]'
 	# The last owner exited: VM, vCPUs, memory and session are gone.
-	for ((i = 0; i < 250; i++)); do
-		[ "$(sysfs session_objects)" = "$objs0" ] && [ "$(kvm_vms)" = "$vms0" ] &&
-			[ "$(shmem_kb)" -lt $((shm0 + 1024)) ] && break
-		sleep 0.1
-	done
+	chain_settle
 	shm1=$(shmem_kb) vms1=$(kvm_vms)
 	echo "# after the last owner exited: sessions $(sysfs sessions) (was $sess0)," \
 		"session objects $(sysfs session_objects) ($objs0), entries $(sysfs entries) ($ent0)," \

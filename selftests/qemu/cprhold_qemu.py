@@ -777,13 +777,13 @@ class Tester:
         except (TestError, OSError, ValueError) as e:
             out.append("QMP: %s" % e)
         pid = q.qemu_pid()
-        before = self.vms_of(self.kvm_vms(), pid)
         vms = self.kvm_vms()
+        mine = self.vms_of(vms, pid)
         time.sleep(1)
         later = self.kvm_vms()
         out.append("KVM VMs %s, exits %s -> %s in 1 s"
-                   % (before, [vms.get(v) for v in before],
-                      [later.get(v) for v in before]))
+                   % (mine, [vms.get(v) for v in mine],
+                      [later.get(v) for v in mine]))
         try:
             for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
                 d = "/proc/%d/task/%s/" % (pid, tid)
