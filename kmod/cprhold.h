@@ -78,11 +78,21 @@ enum cprhold_role {
 	CPRHOLD_ROLE_WATCHER,		/* CPRHOLD_CLAIM_WATCH: INFO, LIST, poll */
 };
 
+/*
+ * A parked entry.  Park sets every field: see cprhold_park_prepare() and
+ * cprhold_park_fd_array().  An fd array's entries (CPRHOLD_PARK_FDS) have
+ * no address or label, and no @ext: 32 bytes each.
+ */
 struct cprhold_item {
 	u64 token;
 	struct file *file;
 	u32 flags;
 	u32 type;	/* enum cprhold_entry_type, CPRHOLD_TYPE_UNKNOWN until needed */
+	struct cprhold_item_ext *ext;	/* NULL: no address, no label */
+};
+
+/* What an entry parked as a struct cprhold_entry has besides its file. */
+struct cprhold_item_ext {
 	u64 addr;
 	char label[CPRHOLD_LABEL_MAX];
 };
@@ -111,16 +121,15 @@ struct cprhold_slot {
 
 /*
  * Items are allocated in batches of up to a page, filled in park order,
- * and freed together when the session ends.
+ * and freed together when the session ends.  A batch of entries (not of
+ * an fd array) has @max struct cprhold_item_ext after its @max items.
  */
 struct cprhold_batch {
 	struct list_head node;		/* in the session's @batches */
 	u32 count;
+	u32 max;
 	struct cprhold_item items[];
 };
-
-#define CPRHOLD_BATCH_MAX ((PAGE_SIZE - sizeof(struct cprhold_batch)) / \
-			   sizeof(struct cprhold_item))
 
 struct cprhold_session {
 	struct kref ref;

@@ -53,8 +53,10 @@ static void cprhold_item_report(struct cprhold_item *it, struct cprhold_entry *e
 	e->token = it->token;
 	e->fd = -1;
 	e->flags = it->flags;
-	e->addr = it->addr;
-	memcpy(e->label, it->label, sizeof(e->label));
+	if (it->ext) {
+		e->addr = it->ext->addr;
+		memcpy(e->label, it->ext->label, sizeof(e->label));
+	}
 	cprhold_classify(it->file, e);
 	WRITE_ONCE(it->type, e->type);
 }
@@ -83,13 +85,13 @@ static int cprhold_check_label(const char *label)
 }
 
 /*
- * Take one entry of a park batch, @e as read from userspace, into @it:
- * validate it and take the file; with @report, classify it and leave the
- * report for userspace in @e.  On error @it->file may hold the file to
- * drop.
+ * Take one entry of a park batch, @e as read from userspace, into @it and
+ * @ext: validate it and take the file; with @report, classify it and
+ * leave the report for userspace in @e.  On error @it->file may hold the
+ * file to drop.
  */
-static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e,
-				bool report)
+static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_item_ext *ext,
+				struct cprhold_entry *e, bool report)
 {
 	it->file = NULL;
 	if (e->flags & ~CPRHOLD_ENTRY_ADDR)
@@ -103,8 +105,9 @@ static int cprhold_park_prepare(struct cprhold_item *it, struct cprhold_entry *e
 
 	it->token = e->token;
 	it->flags = e->flags;
-	it->addr = e->addr;
-	memcpy(it->label, e->label, sizeof(it->label));
+	it->ext = ext;
+	ext->addr = e->addr;
+	memcpy(ext->label, e->label, sizeof(ext->label));
 	it->file = fget(e->fd);
 	if (!it->file)
 		return -EBADF;
@@ -195,19 +198,137 @@ u64 cprhold_items_mem_bytes(struct list_head *batches)
 	return bytes;
 }
 
+/* Park reads an fd array, and reschedules, this many entries at a time. */
+#define CPRHOLD_PARK_CHUNK	64
+
+/*
+ * The batch to put the next item in: @b, or a new one for up to @left
+ * items (and their cprhold_item_ext, with @ext).
+ */
+static struct cprhold_batch *cprhold_park_batch(struct cprhold_batch *b,
+						struct list_head *batches, u32 left, bool ext)
+{
+	size_t each = sizeof(b->items[0]) + (ext ? sizeof(struct cprhold_item_ext) : 0);
+	u32 max;
+
+	if (b && b->count < b->max)
+		return b;
+	max = min_t(u32, left, (PAGE_SIZE - sizeof(*b)) / each);
+	b = kmalloc(sizeof(*b) + max * each, GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return NULL;
+	b->count = 0;
+	b->max = max;
+	list_add_tail(&b->node, batches);
+	return b;
+}
+
+/* The cprhold_item_ext of item @i of a batch of entries. */
+static struct cprhold_item_ext *cprhold_batch_ext(struct cprhold_batch *b, u32 i)
+{
+	return (struct cprhold_item_ext *)&b->items[b->max] + i;
+}
+
+/*
+ * Read @n fds at @ufds into @fds.  Returns how many were read: @n, or as
+ * many as come before the first that cannot be (whose files the caller
+ * takes before failing with -EFAULT, as an fd-by-fd read would).
+ */
+static u32 cprhold_park_read_fds(const s32 __user *ufds, s32 *fds, u32 n)
+{
+	u32 i;
+
+	if (likely(!copy_from_user(fds, ufds, n * sizeof(*fds))))
+		return n;
+	for (i = 0; i < n; i++)
+		if (get_user(fds[i], ufds + i))
+			break;
+	return i;
+}
+
+/*
+ * CPRHOLD_PARK_FDS: take the files of the @count fds at @ufds, under the
+ * tokens @first.., into items of @batches, as cprhold_park_prepare() does
+ * for entries with no flags, address or label.  The array is read a chunk
+ * at a time.  On error the files taken are dropped with @batches.
+ */
+static int cprhold_park_fd_array(const s32 __user *ufds, u32 count, u64 first,
+				 struct list_head *batches)
+{
+	struct cprhold_batch *b = NULL;
+	struct cprhold_item *it;
+	s32 fds[CPRHOLD_PARK_CHUNK];
+	u32 i, j, n, got;
+
+	for (i = 0; i < count; i += n) {
+		n = min_t(u32, count - i, ARRAY_SIZE(fds));
+		got = cprhold_park_read_fds(ufds + i, fds, n);
+		for (j = 0; j < got; j++) {
+			b = cprhold_park_batch(b, batches, count - i - j, false);
+			if (!b)
+				return -ENOMEM;
+			it = &b->items[b->count++];
+			it->token = first + i + j;
+			it->flags = 0;
+			it->type = CPRHOLD_TYPE_UNKNOWN;
+			it->ext = NULL;
+			/* From here on, its file is dropped with @batches. */
+			it->file = fget(fds[j]);
+			if (!it->file)
+				return -EBADF;
+			if (cprhold_file_is_cprhold(it->file))
+				return -EINVAL;
+		}
+		if (got < n)
+			return -EFAULT;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Take the @count entries at @uentries (@entry_size apart) into items of
+ * @batches; with @report, write each one's report back.  On error the
+ * files taken are dropped with @batches.
+ */
+static int cprhold_park_entries(void __user *uentries, u32 entry_size, u32 count,
+				bool report, struct list_head *batches)
+{
+	struct cprhold_batch *b = NULL;
+	struct cprhold_entry e;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < count; i++, uentries += entry_size) {
+		ret = cprhold_park_read(uentries, entry_size, &e);
+		if (ret)
+			return ret;
+		b = cprhold_park_batch(b, batches, count - i, true);
+		if (!b)
+			return -ENOMEM;
+		/* From here on, its file is dropped with @batches. */
+		ret = cprhold_park_prepare(&b->items[b->count], cprhold_batch_ext(b, b->count),
+					   &e, report);
+		b->count++;
+		if (!ret && report)
+			ret = cprhold_park_report(uentries, &e);
+		if (ret)
+			return ret;
+		if (i % CPRHOLD_PARK_CHUNK == CPRHOLD_PARK_CHUNK - 1)
+			cond_resched();
+	}
+	return 0;
+}
+
 int cprhold_park(struct cprhold_ucmd *ucmd)
 {
 	struct cprhold_handle *h = cprhold_ucmd_handle(ucmd);
 	struct cprhold_session *s = h->session;
 	struct cprhold_park *cmd = ucmd->cmd;
 	void __user *uentries = u64_to_user_ptr(cmd->entries);
-	const s32 __user *ufds = uentries;
-	struct cprhold_batch *b = NULL;
-	struct cprhold_entry e;
 	LIST_HEAD(batches);
 	bool report = cmd->flags & CPRHOLD_PARK_REPORT;
 	bool fds = cmd->flags & CPRHOLD_PARK_FDS;
-	u32 i;
 	int ret;
 
 	if (cmd->flags & ~(CPRHOLD_PARK_REPORT | CPRHOLD_PARK_FDS))
@@ -221,7 +342,6 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 			return -EINVAL;
 		if (cmd->count - 1 > U64_MAX - cmd->first_token)
 			return -EOVERFLOW;
-		memset(&e, 0, sizeof(e));
 	} else {
 		if (cmd->first_token)
 			return -EINVAL;
@@ -239,35 +359,13 @@ int cprhold_park(struct cprhold_ucmd *ucmd)
 	if (ret)
 		return ret;
 
-	for (i = 0; i < cmd->count; i++, uentries += cmd->entry_size) {
-		if (fds) {
-			e.token = cmd->first_token + i;
-			ret = get_user(e.fd, ufds + i);
-		} else {
-			ret = cprhold_park_read(uentries, cmd->entry_size, &e);
-		}
-		if (ret)
-			goto out;
-		if (!b || b->count == CPRHOLD_BATCH_MAX) {
-			b = kmalloc(struct_size(b, items, min_t(u32, cmd->count - i,
-								CPRHOLD_BATCH_MAX)),
-				    GFP_KERNEL_ACCOUNT);
-			if (!b) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			b->count = 0;
-			list_add_tail(&b->node, &batches);
-		}
-		/* From here on, its file is dropped with @batches. */
-		ret = cprhold_park_prepare(&b->items[b->count++], &e, report);
-		if (!ret && report)
-			ret = cprhold_park_report(uentries, &e);
-		if (ret)
-			goto out;
-		if (i % 64 == 63)
-			cond_resched();
-	}
+	if (fds)
+		ret = cprhold_park_fd_array(uentries, cmd->count, cmd->first_token, &batches);
+	else
+		ret = cprhold_park_entries(uentries, cmd->entry_size, cmd->count, report,
+					   &batches);
+	if (ret)
+		goto out;
 
 	mutex_lock(&s->lock);
 	if (s->state != CPRHOLD_STATE_OPEN)

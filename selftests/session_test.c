@@ -827,6 +827,106 @@ TEST_F(sess, park_fds_errors_change_nothing)
 	close(efd);
 }
 
+/*
+ * Entries keep their address and label in every batch of items, and
+ * beside an fd array's (which have neither) in the same session.
+ */
+TEST_F(sess, park_keeps_labels_and_addresses_across_batches)
+{
+	enum { N = 300 };
+	static struct cprhold_entry e[N];
+	int efd = eventfd(0, EFD_CLOEXEC), fds[N], i;
+	char label[CPRHOLD_LABEL_MAX];
+	struct cprhold_entry got;
+
+	ASSERT_GE(efd, 0);
+	for (i = 0; i < N; i++) {
+		snprintf(label, sizeof(label), "entry-%d", i);
+		ch_entry(&e[i], efd, 2 * i, i % 3 ? label : NULL);
+		if (i % 2) {
+			e[i].flags = CPRHOLD_ENTRY_ADDR;
+			e[i].addr = (uint64_t)i << 20;
+		}
+		fds[i] = efd;
+	}
+	ASSERT_EQ(0, ch_park(self->sfd, e, N));
+	ASSERT_EQ(0, ch_park_fds(self->sfd, fds, N, 2 * N));
+	EXPECT_EQ(2 * N, ch_nr_entries(self->sfd));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, find_entry(self->sfd, 2 * i, &got));
+		EXPECT_EQ(e[i].flags, got.flags);
+		EXPECT_EQ(e[i].addr, got.addr);
+		EXPECT_STREQ(e[i].label, got.label);
+		ASSERT_EQ(0, find_entry(self->sfd, 2 * N + i, &got));
+		EXPECT_EQ(0u, got.flags);
+		EXPECT_EQ(0u, got.addr);
+		EXPECT_EQ(0, got.label[0]);
+	}
+	close(efd);
+}
+
+/*
+ * CPRHOLD_PARK_FDS reads the array a chunk at a time: an unreadable fd,
+ * a bad one or one of cprhold's, on either side of a chunk's edge,
+ * parks nothing and keeps no reference on the files taken before it.
+ */
+TEST_F(sess, park_fds_chunk_edges_keep_nothing)
+{
+	static const int lens[] = { 1, 63, 64, 65, 127, 128, 129, 300 };
+	size_t pg = sysconf(_SC_PAGESIZE);
+	struct cprhold_entry e;
+	int p[2], i, k, n, efd, *fds;
+	char *map, c;
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_NONE));
+	for (k = 0; k < (int)ARRAY_SIZE(lens); k++) {
+		n = lens[k];
+		/* n readable fds, ending where the page does. */
+		fds = (int *)(map + pg) - n;
+		for (i = 0; i < n; i++)
+			fds[i] = p[1];
+		EXPECT_ERRNO(EFAULT, ch_park_fds(self->sfd, fds, n + 1, 1));
+		fds[n - 1] = 9999;
+		EXPECT_ERRNO(EBADF, ch_park_fds(self->sfd, fds, n, 1));
+		fds[n - 1] = self->ctl;
+		EXPECT_ERRNO(EINVAL, ch_park_fds(self->sfd, fds, n, 1));
+		fds[n - 1] = p[1];
+		/*
+		 * A bad fd before the unreadable one wins: with both in one
+		 * chunk (n = 63, 127, 300) only if the fds before the
+		 * unreadable one are still taken.
+		 */
+		if (n > 1) {
+			fds[n - 2] = -1;
+			EXPECT_ERRNO(EBADF, ch_park_fds(self->sfd, fds, n + 1, 1));
+			fds[n - 2] = p[1];
+		}
+	}
+	EXPECT_EQ(0, ch_nr_entries(self->sfd));
+	/* No reference to the write end is left: the read end sees EOF. */
+	close(p[1]);
+	EXPECT_EQ(0, read(p[0], &c, 1));
+	close(p[0]);
+
+	/* The last length's fds park, up to the page's end. */
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(efd, 0);
+	n = 300;
+	fds = (int *)(map + pg) - n;
+	for (i = 0; i < n; i++)
+		fds[i] = efd;
+	ASSERT_EQ(0, ch_park_fds(self->sfd, fds, n, 7));
+	EXPECT_EQ(300, ch_nr_entries(self->sfd));
+	EXPECT_EQ(0, find_entry(self->sfd, 306, &e));
+	EXPECT_EQ((uint32_t)CPRHOLD_ENTRY_EVENTFD, e.type);
+	EXPECT_EQ(-1, find_entry(self->sfd, 307, &e));
+	munmap(map, 2 * pg);
+	close(efd);
+}
+
 /* ---- list ------------------------------------------------------------ */
 
 TEST_F(sess, list_pages_in_token_order)
